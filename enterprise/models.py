@@ -1,0 +1,76 @@
+from django.conf import settings
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    VOICE = "voice", "Voice"
+
+
+PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+
+
+class Enterprise(models.Model):
+    """A customer organisation and its two-factor policy. The channel is kept
+    while 2FA is off, so turning it back on with the same channel wakes every
+    co-worker's dormant enrolment as it was."""
+
+    name = models.CharField(max_length=200, unique=True)
+    twofactor_enabled = models.BooleanField("status", default=False)
+    twofactor_channel = models.CharField(
+        "channel", max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AuditEvent(models.Model):
+    """One security decision. Never holds a secret: no code, no password."""
+
+    class Action(models.TextChoices):
+        ACCOUNT_2FA_ENABLED = "account_2fa_enabled", "Account 2FA enabled"
+        ACCOUNT_2FA_DISABLED = "account_2fa_disabled", "Account 2FA disabled"
+        ACCOUNT_CHANNEL_CHANGED = "account_channel_changed", "Account channel changed"
+        USER_2FA_ENABLED = "user_2fa_enabled", "User 2FA enabled"
+        USER_2FA_DISABLED = "user_2fa_disabled", "User 2FA disabled"
+        DESTINATION_CHANGED = "destination_changed", "Code destination changed"
+        CODE_SENT = "code_sent", "Code sent"
+        DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+        CODE_ACCEPTED = "code_accepted", "Code accepted"
+        CODE_REFUSED = "code_refused", "Code refused"
+        CODE_STEP_LOCKED = "code_step_locked", "Code step locked"
+        LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
+        LOGIN_FAILED = "login_failed", "Login failed"
+        ACCESS_DENIED = "access_denied", "Access denied"
+        COWORKERS_NOTIFIED = "coworkers_notified", "Co-workers notified"
+
+    enterprise = models.ForeignKey(
+        Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(max_length=40, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enterprise", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"

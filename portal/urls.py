@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+
+from accounts import views as account_views
+from twofactor import views as twofactor_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", twofactor_views.login_view, name="login"),
+    path("login/verify/", twofactor_views.login_verify, name="login_verify"),
+    path("login/resend/", twofactor_views.login_resend, name="login_resend"),
+    path("logout/", LogoutView.as_view(next_page="login"), name="logout"),
+    path("account/", include("accounts.urls")),
+    path("enterprise/", include("enterprise.urls")),
+    path("twofactor/", include("twofactor.urls")),
+    path("dev/outbox/", twofactor_views.dev_outbox, name="dev_outbox"),
+    path("admin/", admin.site.urls),
+]

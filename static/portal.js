@@ -1,0 +1,100 @@
+// Progressive enhancement: every page works without this file. With it, the
+// code step is a modal <dialog> on the page that asked for it.
+(function () {
+  "use strict";
+
+  function postForm(form) {
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().catch(function () {
+        return { ok: false, message: "Something went wrong. Please try again." };
+      });
+    });
+  }
+
+  function setupDialog(dialog) {
+    var error = dialog.querySelector("[data-error]");
+    var delivery = dialog.querySelector("[data-delivery]");
+    var input = dialog.querySelector("input[name=code]");
+    var verify = dialog.querySelector("form[data-verify]");
+    var resend = dialog.querySelector("form[data-resend]");
+    var timer = null;
+
+    function pollStatus() {
+      var url = dialog.getAttribute("data-status-url");
+      if (!url || !dialog.open) return;
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (!data.ok) return;
+          if (data.delivery) delivery.textContent = "Delivery: " + data.delivery;
+          if (data.failure) error.textContent = data.failure;
+        })
+        .catch(function () {});
+    }
+
+    verify.addEventListener("submit", function (event) {
+      event.preventDefault();
+      error.textContent = "";
+      postForm(verify).then(function (data) {
+        if (data.ok) {
+          window.location.assign(data.redirect);
+        } else {
+          error.textContent = data.message;
+          if (data.redirect) window.setTimeout(function () { window.location.assign(data.redirect); }, 1500);
+          input.focus();
+          input.select();
+        }
+      });
+    });
+
+    resend.addEventListener("submit", function (event) {
+      event.preventDefault();
+      error.textContent = "";
+      postForm(resend).then(function (data) {
+        if (data.ok) {
+          delivery.textContent = data.message;
+          input.value = "";
+        } else {
+          error.textContent = data.message;
+        }
+        input.focus();
+      });
+    });
+
+    dialog.addEventListener("close", function () {
+      // Escape or closing: nothing changes; the page stays as it was saved.
+      if (timer) window.clearInterval(timer);
+      var url = new URL(window.location.href);
+      url.searchParams.delete("step");
+      window.history.replaceState(null, "", url.pathname + url.search);
+    });
+
+    if (dialog.hasAttribute("data-autoshow")) {
+      dialog.showModal();
+      input.focus();
+      timer = window.setInterval(pollStatus, 3000);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-code-form]").forEach(function (form) {
+      var flag = document.createElement("input");
+      flag.type = "hidden";
+      flag.name = "js";
+      flag.value = "1";
+      form.appendChild(flag);
+    });
+    // My Account: ticking or clearing Status starts the change at once, so
+    // the pop-up asks for the code (the guide's order: tick, code, Verify).
+    document.querySelectorAll("input[data-autosubmit]").forEach(function (box) {
+      box.addEventListener("change", function () { box.form.requestSubmit(); });
+    });
+    var dialog = document.getElementById("code-dialog");
+    if (dialog) setupDialog(dialog);
+  });
+})();

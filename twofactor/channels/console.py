@@ -1,0 +1,22 @@
+import sys
+import threading
+
+from twofactor.channels.base import BaseChannel, render_message
+
+
+class ConsoleChannel(BaseChannel):
+    """Development: prints the message to the terminal that runs the sender."""
+
+    _lock = threading.Lock()
+
+    def send_code(self, *, to: str, code: str, status_callback: str | None = None) -> str:
+        rendered = render_message(self.alias, code)
+        stream = self.options.get("stream") or sys.stdout
+        with self._lock:
+            stream.write(
+                f"\n----- {self.alias.upper()} to {to} -----\n"
+                f"{rendered.subject}\n{rendered.body}\n"
+                f"{'-' * 40}\n"
+            )
+            stream.flush()
+        return ""

@@ -1,0 +1,30 @@
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Verification code",
+        max_length=20,
+        strip=True,
+        error_messages={"required": "Enter the verification code from your message."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": r"[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # People paste "123 456": spaces are not part of the code.
+        code = self.cleaned_data["code"].replace(" ", "")
+        digits = settings.TWOFACTOR_CODE_DIGITS
+        RegexValidator(
+            rf"^[0-9]{{{digits}}}$",
+            message=f"The code is {digits} digits, with no letters.",
+        )(code)
+        return code

@@ -1,0 +1,116 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin, VerifyNotAllowed
+
+
+class CodeDevice(ThrottlingMixin, Device):
+    """A co-worker's own two-factor login: one per user.
+
+    `enrolled` is the co-worker's choice (the Status box on My Account).
+    `confirmed` (django-otp's field) says the co-worker has proven a code on the
+    account's *current* channel; a channel change clears it for everyone in one
+    UPDATE, which is what "Verification required" means. django-otp's
+    OTPMiddleware only trusts confirmed devices, so a session verified on the
+    old channel stops counting as verified.
+
+    Throttling reuses django-otp's failure counter, but with SPEC's rule (lock
+    for a fixed time after N consecutive failures) instead of its exponential
+    back-off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="twofactor_device"
+    )
+    enrolled = models.BooleanField(default=False)
+    confirmed = models.BooleanField(default=False)
+
+    class State(models.TextChoices):
+        OFF = "off", "Disabled"
+        ENABLED = "enabled", "Enabled"
+        VERIFICATION_REQUIRED = "verification_required", "Verification required"
+
+    def state(self) -> "CodeDevice.State":
+        if not self.enrolled:
+            return self.State.OFF
+        return self.State.ENABLED if self.confirmed else self.State.VERIFICATION_REQUIRED
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def locked_until(self):
+        """When the code step unlocks, or None if it is not locked."""
+        if self.throttling_failure_count < settings.TWOFACTOR_LOCKOUT_FAILURES:
+            return None
+        if self.throttling_failure_timestamp is None:
+            return None
+        until = self.throttling_failure_timestamp + settings.TWOFACTOR_LOCKOUT_DURATION
+        return until if until > timezone.now() else None
+
+    def verify_is_allowed(self):
+        until = self.locked_until()
+        if until is not None:
+            return False, {
+                "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
+                "failure_count": self.throttling_failure_count,
+                "locked_until": until,
+            }
+        return True, None
+
+
+class Challenge(models.Model):
+    """One code sent for one flow (a login, or a change that needs a code).
+
+    The code is drawn by the worker that sends it and only its keyed hash is
+    stored here, so neither the web process, the broker message nor the
+    database ever holds the plaintext."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", "log in"
+        CHANGE = "change", "confirm a change"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        USED = "used"
+        SUPERSEDED = "superseded"
+        KILLED = "killed"
+
+    class Delivery(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        UNDELIVERED = "undelivered", "Undelivered"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenges"
+    )
+    flow = models.UUIDField(default=uuid.uuid4, db_index=True)
+    purpose = models.CharField(max_length=10, choices=Purpose.choices)
+    channel = models.CharField(max_length=10)
+    destination = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=128, blank=True)
+    salt = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.QUEUED)
+    delivery_detail = models.CharField(max_length=300, blank=True)
+    provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "created_at"]),
+            models.Index(fields=["destination", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"challenge {self.pk} ({self.purpose}, {self.channel})"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from twofactor import views
+
+app_name = "twofactor"
+
+urlpatterns = [
+    path("verify/", views.change_verify, name="verify"),
+    path("resend/", views.change_resend, name="resend"),
+    path("status/<str:kind>/", views.delivery_status, name="status"),
+]
