@@ -135,8 +135,9 @@ def challenge_issue(
             if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
                 ready = last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN
                 seconds = max(1, int((ready - now).total_seconds() + 0.999))
+                unit = "second" if seconds == 1 else "seconds"
                 raise RateLimited(
-                    f"A code was just sent. You can ask for a new one in {seconds} seconds.",
+                    f"A code was just sent. You can ask for a new one in {seconds} {unit}.",
                     retry_at=ready,
                 )
         for queryset, limit in (

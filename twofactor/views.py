@@ -142,17 +142,17 @@ def _resend(request, kind: str):
         if isinstance(exc, flows.FlowExpired):
             messages.error(request, exc.message)
             return redirect(START_URL[kind])
-        messages.error(request, exc.message)
-        response = redirect(VERIFY_URL[kind])
         if exc.status == 429:
-            # The plain page shows the message; 429 is for scripts that ask.
-            response = render(
+            # The plain page shows the message itself (a flash message too
+            # would say it twice); 429 is for scripts that ask.
+            return render(
                 request,
                 "twofactor/rate_limited.html",
                 {"message": exc.message, "back_url": reverse(VERIFY_URL[kind])},
                 status=429,
             )
-        return response
+        messages.error(request, exc.message)
+        return redirect(VERIFY_URL[kind])
     message = "A new code is on its way. The previous code no longer works."
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message})
