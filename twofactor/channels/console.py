@@ -11,11 +11,12 @@ class ConsoleChannel(BaseChannel):
 
     def send_code(self, *, to: str, code: str, status_callback: str | None = None) -> str:
         rendered = render_message(self.alias, code)
+        subject = f"Subject: {rendered.subject}\n" if self.alias == "email" else ""
         stream = self.options.get("stream") or sys.stdout
         with self._lock:
             stream.write(
                 f"\n----- {self.alias.upper()} to {to} -----\n"
-                f"{rendered.subject}\n{rendered.body}\n"
+                f"{subject}{rendered.body}\n"
                 f"{'-' * 40}\n"
             )
             stream.flush()
