@@ -54,9 +54,7 @@ def test_with_js_the_pop_up_opens_on_the_same_page(client, coworker, acme, outbo
     assert verify.json() == {"ok": True, "redirect": reverse("accounts:settings")}
 
 
-def test_it_asks_for_a_phone_number_first_when_the_channel_is_sms(
-    client, make_user, acme, outbox
-):
+def test_it_asks_for_a_phone_number_first_when_the_channel_is_sms(client, make_user, acme, outbox):
     acme.twofactor_enabled, acme.twofactor_channel = True, "voice"
     acme.save()
     nophone = make_user("nina", acme)
