@@ -1,0 +1,106 @@
+"""SPEC: a step-up (the code asked before disabling account 2FA, turning your
+own 2FA off, or changing where codes go) stays fresh for 5 minutes: another
+Save within them asks for no new code."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from enterprise.models import Enterprise
+from tests.code_step import T0, page_text, twofactor_on
+from tests.fixtures import last_code
+from twofactor.models import CodeDevice
+
+NEW_PHONE = "+13035550177"
+
+
+@pytest.fixture
+def verified_phone_change(client, coworker, acme, outbox, time_machine):
+    """The co-worker moved their codes to a new phone and verified a code there."""
+    twofactor_on(acme, coworker, channel="sms")
+    time_machine.move_to(T0, tick=False)
+    client.force_login(coworker)
+    data = {"email": coworker.email, "phone": NEW_PHONE, "twofactor": "on"}
+    response = client.post(reverse("accounts:settings"), data)
+    assert response.url == reverse("twofactor:verify")
+    assert outbox[-1]["to"] == NEW_PHONE
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    coworker.refresh_from_db()
+    assert coworker.phone.as_e164 == NEW_PHONE
+    return client
+
+
+def turn_off(client, user):
+    return client.post(
+        reverse("accounts:settings"), {"email": user.email, "phone": NEW_PHONE}, follow=True
+    )
+
+
+def test_turning_2fa_off_right_after_needs_no_new_code(
+    verified_phone_change, coworker, outbox, time_machine
+):
+    time_machine.shift(timedelta(minutes=4, seconds=59))
+    sent = len(outbox)
+
+    response = turn_off(verified_phone_change, coworker)
+
+    assert response.redirect_chain == [(reverse("accounts:settings"), 302)]
+    assert "Two-factor authentication is now disabled for your login." in page_text(response)
+    assert len(outbox) == sent
+    assert CodeDevice.objects.get(user=coworker).enrolled is False
+
+
+def test_after_five_minutes_it_asks_for_a_code_again(
+    verified_phone_change, coworker, outbox, time_machine
+):
+    time_machine.shift(timedelta(minutes=5))
+    sent = len(outbox)
+
+    response = turn_off(verified_phone_change, coworker)
+
+    assert response.redirect_chain == [(reverse("twofactor:verify"), 302)]
+    assert len(outbox) == sent + 1
+    assert CodeDevice.objects.get(user=coworker).enrolled is True
+
+
+def test_the_step_up_belongs_to_the_session_that_proved_it(verified_phone_change, coworker, outbox):
+    other = Client()
+    other.force_login(coworker)
+    sent = len(outbox)
+
+    response = turn_off(other, coworker)
+
+    assert response.redirect_chain == [(reverse("twofactor:verify"), 302)]
+    assert len(outbox) == sent + 1
+    assert CodeDevice.objects.get(user=coworker).enrolled is True
+
+
+def test_an_administrator_saves_twice_within_five_minutes_with_one_code(
+    client, admin_user, acme, outbox, time_machine
+):
+    twofactor_on(acme, admin_user, channel="email")
+    time_machine.move_to(T0, tick=False)
+    client.force_login(admin_user)
+    tab = reverse("enterprise:twofactor")
+
+    # Disable: the code pop-up first, and the change applies only after Verify.
+    response = client.post(tab, {"channel": "email"})
+    assert response.url == reverse("twofactor:verify")
+    assert Enterprise.objects.get().twofactor_enabled is True
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert Enterprise.objects.get().twofactor_enabled is False
+    client.post(tab, {"status": "on", "channel": "email"})
+    sent = len(outbox)
+
+    time_machine.shift(timedelta(minutes=4))
+    within = client.post(tab, {"channel": "email"})
+    assert within.url == tab and len(outbox) == sent
+    assert Enterprise.objects.get().twofactor_enabled is False
+    client.post(tab, {"status": "on", "channel": "email"})
+
+    time_machine.shift(timedelta(minutes=1))
+    after = client.post(tab, {"channel": "email"})
+    assert after.url == reverse("twofactor:verify") and len(outbox) == sent + 1
+    assert Enterprise.objects.get().twofactor_enabled is True
