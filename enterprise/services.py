@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from enterprise import selectors
@@ -58,6 +59,9 @@ def policy_apply(
 ) -> str:
     """Save the account's 2FA Status and Channel. A channel change puts every
     enrolled co-worker into "Verification required" in one UPDATE."""
+    if not actor.is_enterprise_admin:
+        # The flow began while they were an administrator; they no longer are.
+        raise PermissionDenied("Only an administrator can change these settings.")
     channel = Channel(channel)
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=actor.enterprise_id)

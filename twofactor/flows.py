@@ -71,7 +71,15 @@ def flow_clear(request) -> None:
 
 
 def _flow_user(flow: dict):
-    return get_user_model().objects.select_related("enterprise").get(pk=flow["user_id"])
+    user = (
+        get_user_model()
+        .objects.select_related("enterprise")
+        .filter(pk=flow["user_id"], is_active=True)
+        .first()
+    )
+    if user is None:
+        raise FlowExpired("This login can no longer continue. Please start again.")
+    return user
 
 
 def _start(request, *, user, kind: str, channel: str, destination: str, extra: dict) -> dict:
@@ -125,6 +133,16 @@ def login_complete_without_code(request, user, *, backend: str) -> None:
     flow_clear(request)
     auth_login(request, user, backend=backend)
     audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=client_ip(request))
+
+
+def login_failed(request, *, username: str) -> None:
+    """Audit a refused password for a known username, for its administrators.
+    The person is told nothing more than for an unknown one."""
+    user = get_user_model().objects.filter(username=str(username)[:150]).first()
+    if user is not None:
+        audit_record(
+            Action.LOGIN_FAILED, target=user, ip=client_ip(request), detail="wrong password"
+        )
 
 
 # --- changes that need a code ------------------------------------------------------

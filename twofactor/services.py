@@ -245,9 +245,16 @@ def code_verify(*, challenge_id: int, user, code: str, ip: str | None = None) ->
         elif challenge.code_hash and hmac.compare_digest(
             code_hash(code, challenge.salt), challenge.code_hash
         ):
-            challenge.status = Challenge.Status.USED
-            challenge.used_at = now
-            challenge.save(update_fields=["status", "used_at"])
+            # Conditional UPDATE: single use holds even where the database
+            # ignores SELECT ... FOR UPDATE (SQLite).
+            claimed = Challenge.objects.filter(
+                pk=challenge.pk, status=Challenge.Status.ACTIVE
+            ).update(status=Challenge.Status.USED, used_at=now)
+            if not claimed:
+                raise CodeError(
+                    "This code was already used or replaced by a newer one. "
+                    "Use the latest code, or click Resend."
+                )
             device.throttle_reset(commit=False)
             device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
             audit_record(Action.CODE_ACCEPTED, actor=user, target=user, ip=ip)

@@ -77,6 +77,7 @@ def login_view(request):
             return code_step_redirect(request, reverse("login"), LOGIN)
     elif request.method == "POST":
         status = 400
+        flows.login_failed(request, username=request.POST.get("username", ""))
     context = {
         "form": form,
         "error": error,
