@@ -135,6 +135,26 @@ def login_complete_without_code(request, user, *, backend: str) -> None:
     audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=client_ip(request))
 
 
+def login_throttled(request, *, username: str) -> datetime | None:
+    """When this username may try a password again from this IP, or None."""
+    from enterprise.models import AuditEvent
+
+    since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
+    recent = list(
+        AuditEvent.objects.filter(
+            action=Action.LOGIN_FAILED,
+            target__username=str(username)[:150],
+            ip=client_ip(request),
+            created_at__gt=since,
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.LOGIN_MAX_FAILURES]
+    )
+    if len(recent) < settings.LOGIN_MAX_FAILURES:
+        return None
+    return recent[-1] + settings.LOGIN_FAILURE_WINDOW
+
+
 def login_failed(request, *, username: str) -> None:
     """Audit a refused password for a known username, for its administrators.
     The person is told nothing more than for an unknown one."""

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -64,7 +65,17 @@ def login_view(request):
         return redirect(_safe_next(request))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     status, error = 200, ""
-    if request.method == "POST" and form.is_valid():
+    retry_at = None
+    if request.method == "POST":
+        retry_at = flows.login_throttled(request, username=request.POST.get("username", ""))
+    if retry_at is not None:
+        status = 429
+        error = (
+            "Too many wrong passwords for this username. "
+            f"Try again after {timezone.localtime(retry_at):%H:%M} UTC."
+        )
+        form = AuthenticationForm(request)
+    elif request.method == "POST" and form.is_valid():
         user = form.get_user()
         if not services.login_requires_code(user):
             flows.login_complete_without_code(request, user, backend=user.backend)
