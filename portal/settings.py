@@ -80,6 +80,14 @@ DATABASES = {
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The worker is another process writing the same file: IMMEDIATE takes the
+    # write lock up front, so a read-then-write transaction waits its turn
+    # instead of failing at once with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # Tests start a real worker that must see the test database, so it is a
+    # file, not memory; the pid keeps two test runs in one checkout apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/login/"
@@ -129,7 +137,8 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_TIMEOUT = 10
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Printed to the terminal, and listed at /dev/outbox/ while DEBUG is on.
+    EMAIL_BACKEND = "twofactor.dev_outbox.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Customer Portal <no-reply@localhost>")
 
 # --- Celery ----------------------------------------------------------------
@@ -144,8 +153,22 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must fail the request fast (503), not hang it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 1}
+# A broker that is down must fail the request fast (503), not hang it:
+# socket_timeout also covers a Redis that vanished without closing the socket.
+# visibility_timeout: Redis hands a task whose worker died mid-send (never
+# acknowledged) to another worker after this many seconds, while the code is
+# still valid. It must exceed the longest a live worker holds a message: the
+# retry countdown cap (TWOFACTOR_DELIVERY_RETRY_MAX_DELAY) plus a provider
+# timeout; otherwise a waiting retry would run twice. Unacknowledged messages
+# are scanned for every unacked_restore_interval seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+    "visibility_timeout": 60,
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_PUBLISH_RETRY = False
 
 # --- Two-factor delivery channels (shaped like Django's CACHES) ------------
@@ -196,8 +219,16 @@ TWOFACTOR_STEP_UP_TTL = timedelta(minutes=5)
 # Retries of a transient provider error: exponential backoff from this base.
 TWOFACTOR_DELIVERY_RETRY_BACKOFF = 2
 TWOFACTOR_DELIVERY_MAX_RETRIES = 8
+# No single wait between retries is longer than this (see visibility_timeout).
+TWOFACTOR_DELIVERY_RETRY_MAX_DELAY = 30
 TWOFACTOR_DEV_OUTBOX = BASE_DIR / "var" / "dev-outbox.jsonl"
 TWOFACTOR_DEV_OUTBOX_KEEP = 50
+
+# Not in SPEC: refused passwords for one username from one IP. Argon2 makes a
+# guess slow, this makes guessing a co-worker's password (whose login may not
+# use 2FA) hopeless without letting a stranger lock them out from elsewhere.
+LOGIN_MAX_FAILURES = 10
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 
 ENTERPRISE_COWORKERS_PER_PAGE = 25
 ENTERPRISE_AUDIT_PER_PAGE = 50

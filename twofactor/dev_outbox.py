@@ -7,6 +7,8 @@ import json
 import threading
 
 from django.conf import settings
+from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
+from django.utils import timezone
 
 from twofactor.channels.base import render_message
 
@@ -14,17 +16,43 @@ _lock = threading.Lock()
 
 
 def record(*, challenge, code: str) -> None:
+    rendered = render_message(challenge.channel, code)
+    _append(
+        {
+            "at": challenge.created_at.isoformat(),
+            "channel": challenge.channel,
+            "to": challenge.destination,
+            "username": challenge.user.username,
+            "subject": rendered.subject,
+            "body": rendered.body,
+        }
+    )
+
+
+class EmailBackend(ConsoleEmailBackend):
+    """Development mail: printed like Django's console backend, and listed
+    at /dev/outbox/ too (notices to co-workers, lockout warnings)."""
+
+    def send_messages(self, email_messages):
+        sent = super().send_messages(email_messages)
+        if settings.DEBUG:
+            for message in email_messages:
+                _append(
+                    {
+                        "at": timezone.now().isoformat(),
+                        "channel": "email",
+                        "to": ", ".join(message.to),
+                        "username": "",
+                        "subject": message.subject,
+                        "body": message.body,
+                    }
+                )
+        return sent
+
+
+def _append(entry: dict) -> None:
     path = settings.TWOFACTOR_DEV_OUTBOX
     path.parent.mkdir(parents=True, exist_ok=True)
-    rendered = render_message(challenge.channel, code)
-    entry = {
-        "at": challenge.created_at.isoformat(),
-        "channel": challenge.channel,
-        "to": challenge.destination,
-        "username": challenge.user.username,
-        "subject": rendered.subject,
-        "body": rendered.body,
-    }
     with _lock:
         lines = path.read_text().splitlines() if path.exists() else []
         lines.append(json.dumps(entry))
