@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.views.decorators.debug import sensitive_variables
 from django_otp import login as otp_login
 
 from enterprise.audit import Action, audit_record, client_ip
@@ -209,6 +210,7 @@ def step_up_fresh(request, *, destination: str | None = None) -> bool:
 # --- verify and resend ----------------------------------------------------------
 
 
+@sensitive_variables("code")  # an error report must not show the code
 def flow_verify(request, kind: str, code: str) -> tuple[str, str]:
     """Check the code; on success finish the flow. Returns (redirect, message)."""
     flow = flow_require(request, kind)

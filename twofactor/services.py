@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import Action, audit_record
 from enterprise.models import PHONE_CHANNELS, Channel
@@ -206,6 +207,7 @@ class _Refusal:
     locked_now: bool = False
 
 
+@sensitive_variables("code")  # an error report must not show the code
 def code_verify(*, challenge_id: int, user, code: str, ip: str | None = None) -> Challenge:
     """Accept `code` for the challenge or raise CodeError.
 

@@ -172,6 +172,7 @@ def _resend(request, kind: str):
     return redirect(VERIFY_URL[kind])
 
 
+@sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request):
@@ -184,6 +185,7 @@ def login_resend(request):
     return _resend(request, LOGIN)
 
 
+@sensitive_post_parameters("code")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
