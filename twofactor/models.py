@@ -114,3 +114,27 @@ class Challenge(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class DeliveryReport(models.Model):
+    """One status a provider reported for one message (a Twilio status
+    callback). Recorded once per (provider id, status): a replayed callback
+    finds its row and changes nothing. The challenge with that provider id
+    shows the most advanced status reported."""
+
+    provider_id = models.CharField(max_length=64)
+    status = models.CharField(max_length=20)
+    delivery = models.CharField(max_length=12, choices=Challenge.Delivery.choices)
+    error_code = models.CharField(max_length=10, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_id", "status"], name="twofactor_deliveryreport_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.status}"

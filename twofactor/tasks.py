@@ -1,4 +1,8 @@
-"""Celery tasks: they take ids, hold no logic, and call a service."""
+"""Celery tasks: they take ids, hold no logic, and call a service.
+
+Results are never stored (ignore_result, and no result backend): nothing a
+task returns could leak a code. Arguments are ids only, so neither the
+broker nor the worker's log ever sees one."""
 
 import random
 
@@ -10,7 +14,11 @@ from twofactor.channels import TransportError
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def challenge_deliver(self, challenge_id: int) -> None:
-    from twofactor import services
+    # acks_late: the message stays unacknowledged until the code is handed
+    # over, so a worker killed mid-send leaves it for another worker (Redis
+    # gives it back after the broker's visibility_timeout); the service is
+    # idempotent, so a redelivered task sends at most the one missing code.
+    from twofactor import delivery, services
 
     try:
         services.challenge_deliver(challenge_id=challenge_id)
@@ -18,10 +26,16 @@ def challenge_deliver(self, challenge_id: int) -> None:
         if self.request.retries >= settings.TWOFACTOR_DELIVERY_MAX_RETRIES:
             services.challenge_give_up(challenge_id=challenge_id, reason=str(exc))
             return
-        # Exponential backoff with full jitter; the service refuses to send
-        # once the code has expired, so retries never outlive the code.
-        ceiling = settings.TWOFACTOR_DELIVERY_RETRY_BACKOFF * (2**self.request.retries)
+        # Exponential backoff with full jitter, each wait capped below the
+        # broker's visibility_timeout (a longer wait would be handed to a
+        # second worker); the service refuses to send once the code has
+        # expired, so retries never outlive the code.
+        ceiling = min(
+            settings.TWOFACTOR_DELIVERY_RETRY_BACKOFF * (2**self.request.retries),
+            settings.TWOFACTOR_DELIVERY_RETRY_MAX_DELAY,
+        )
         raise self.retry(exc=exc, countdown=random.uniform(0, ceiling)) from None
+    delivery.challenge_delivery_catch_up(challenge_id=challenge_id)
 
 
 @shared_task(ignore_result=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from twofactor import views
+from twofactor import callbacks, views
 
 app_name = "twofactor"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("verify/", views.change_verify, name="verify"),
     path("resend/", views.change_resend, name="resend"),
     path("status/<str:kind>/", views.delivery_status, name="status"),
+    path("twilio/status/", callbacks.twilio_status, name="twilio_status"),
 ]

@@ -1,7 +1,14 @@
-"""Twilio SMS and voice. The only module that imports the Twilio SDK."""
+"""Twilio SMS and voice, and Twilio's status callbacks. The only module that
+imports the Twilio SDK: the rest of the portal speaks of channels, provider
+ids and the portal's own delivery states."""
 
-from twilio.base.exceptions import TwilioException, TwilioRestException
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -19,18 +26,51 @@ PERMANENT_ERRORS = {
 }
 HTTP_TIMEOUT_SECONDS = 10
 
+# One client per worker thread and account: its requests session keeps the
+# connection to Twilio open between codes instead of a TLS handshake per code
+# (the worker runs threads, and a session is not meant to be shared by them).
+_clients = threading.local()
 
-class _TwilioChannel(BaseChannel):
-    def __init__(self, *, alias: str, **options):
-        super().__init__(alias=alias, **options)
-        self.client = Client(
+
+def _client(options: dict) -> Client:
+    base_url = (options.get("API_BASE_URL") or "").rstrip("/")
+    key = (options["ACCOUNT_SID"], options["AUTH_TOKEN"], base_url)
+    cache = getattr(_clients, "by_key", None)
+    if cache is None:
+        cache = _clients.by_key = {}
+    client = cache.get(key)
+    if client is None:
+        client = Client(
             options["ACCOUNT_SID"],
             options["AUTH_TOKEN"],
             http_client=TwilioHttpClient(timeout=HTTP_TIMEOUT_SECONDS),
         )
-        base_url = options.get("API_BASE_URL")
         if base_url:
-            self.client.api.base_url = base_url.rstrip("/")
+            client.api.base_url = base_url
+        cache[key] = client
+    return client
+
+
+def _transport_error(status: int, code) -> TransportError:
+    try:
+        code = int(code)
+    except (TypeError, ValueError):
+        code = None
+    if code in PERMANENT_ERRORS:
+        return TransportError(PERMANENT_ERRORS[code], permanent=True, provider_code=code)
+    if status == 429 or status >= 500:
+        return TransportError(f"Twilio {status}", provider_code=code)
+    return TransportError(
+        "The code could not be sent. Click Resend, or ask your administrator.",
+        permanent=True,
+        provider_code=code,
+    )
+
+
+class _TwilioChannel(BaseChannel):
+    def __init__(self, *, alias: str, **options):
+        super().__init__(alias=alias, **options)
+        self.client = _client(options)
 
     def _sender(self) -> dict:
         if self.options.get("MESSAGING_SERVICE_SID") and self.alias == "sms":
@@ -39,23 +79,14 @@ class _TwilioChannel(BaseChannel):
 
     def _create(self, create, **kwargs) -> str:
         try:
-            return create(**kwargs).sid
-        except TwilioRestException as exc:
-            if exc.code in PERMANENT_ERRORS:
-                raise TransportError(
-                    PERMANENT_ERRORS[exc.code], permanent=True, provider_code=exc.code
-                ) from exc
-            if exc.status == 429 or exc.status >= 500:
-                raise TransportError(f"Twilio {exc.status}", provider_code=exc.code) from exc
-            raise TransportError(
-                "The code could not be sent. Click Resend, or ask your administrator.",
-                permanent=True,
-                provider_code=exc.code,
-            ) from exc
-        except TwilioException as exc:
-            # Connection errors and timeouts: the provider may be back in a moment.
-            raise TransportError(f"Twilio unreachable: {type(exc).__name__}") from exc
-        except OSError as exc:
+            return create(**kwargs).sid or ""
+        # Twilio answers errors in its classic shape or as RFC 9457 problem
+        # details; the SDK raises a different class for each, same meaning.
+        except (TwilioRestException, TwilioServiceException) as exc:
+            raise _transport_error(exc.status, exc.code) from exc
+        except (TwilioException, OSError) as exc:
+            # Connection errors and timeouts (requests' are OSErrors): the
+            # provider may be back in a moment.
             raise TransportError(f"Twilio unreachable: {type(exc).__name__}") from exc
 
 
@@ -93,3 +124,110 @@ class TwilioVoiceChannel(_TwilioChannel):
             twiml=str(response),
             **extra,
         )
+
+
+# --- status callbacks ------------------------------------------------------------
+
+
+def signature_valid(url: str, params, signature: str) -> bool:
+    """Whether `signature` (the X-Twilio-Signature header) signs this request:
+    `url` is the full public URL Twilio called, `params` the POST fields."""
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token or not signature:
+        return False
+    return RequestValidator(token).validate(url, params, signature)
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """One status callback, in the portal's words.
+
+    `status` is Twilio's own word ("delivered", "no-answer"), kept for the
+    record; `delivery` is the matching Challenge.Delivery value; `detail`
+    tells the person what to do when the code did not arrive."""
+
+    provider_id: str
+    status: str
+    delivery: str
+    error_code: str
+    detail: str
+
+
+# Messages: https://www.twilio.com/docs/messaging/api/message-resource#message-status-values
+MESSAGE_DELIVERY = {
+    "accepted": "queued",
+    "scheduled": "queued",
+    "queued": "queued",
+    "sending": "sending",
+    "sent": "sent",
+    "delivered": "delivered",
+    "read": "delivered",
+    "undelivered": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
+# Calls: https://www.twilio.com/docs/voice/api/call-resource#call-status-values
+CALL_DELIVERY = {
+    "queued": "queued",
+    "initiated": "sending",
+    "ringing": "sending",
+    "in-progress": "sent",
+    "completed": "delivered",
+    "busy": "undelivered",
+    "no-answer": "undelivered",
+    "failed": "failed",
+    "canceled": "failed",
+}
+SMS_NOT_DELIVERED = {
+    "30003": "Your phone could not be reached (switched off or out of signal). "
+    "Check it, then click Resend.",
+    "30004": "Your phone number blocks our messages. Allow them, or ask your administrator "
+    "for another channel.",
+    "30005": "This phone number is unknown or no longer in service. Correct it on My Account, "
+    "or ask your administrator.",
+    "30006": "This number cannot receive SMS (it is a landline). Ask your administrator to switch "
+    "the channel to Voice, or add a mobile number on My Account.",
+    "30007": "Your carrier blocked the message. Click Resend, or ask your administrator for "
+    "another channel.",
+}
+SMS_NOT_DELIVERED_DEFAULT = (
+    "The SMS did not reach your phone. Click Resend, or ask your administrator "
+    "to check your phone number."
+)
+CALL_NOT_DELIVERED = {
+    "busy": "The line was busy. Click Resend to be called again.",
+    "no-answer": "Nobody answered the call. Click Resend to be called again.",
+}
+CALL_NOT_DELIVERED_DEFAULT = (
+    "The call could not be made. Click Resend, or ask your administrator "
+    "to check your phone number."
+)
+
+
+def status_report(params) -> StatusReport | None:
+    """The report in a status callback's POST fields, or None if it has none
+    (or a status the portal does not know)."""
+    error_code = (params.get("ErrorCode") or "").strip()
+    if params.get("MessageSid"):
+        provider_id = params["MessageSid"]
+        status = (params.get("MessageStatus") or params.get("SmsStatus") or "").lower()
+        delivery = MESSAGE_DELIVERY.get(status)
+        detail = SMS_NOT_DELIVERED.get(error_code, SMS_NOT_DELIVERED_DEFAULT)
+    elif params.get("CallSid"):
+        provider_id = params["CallSid"]
+        status = (params.get("CallStatus") or "").lower()
+        delivery = CALL_DELIVERY.get(status)
+        detail = CALL_NOT_DELIVERED.get(status, CALL_NOT_DELIVERED_DEFAULT)
+    else:
+        return None
+    if delivery is None:
+        return None
+    if delivery not in ("undelivered", "failed"):
+        detail = ""
+    return StatusReport(
+        provider_id=provider_id[:64],
+        status=status[:20],
+        delivery=delivery,
+        error_code=error_code[:10],
+        detail=detail,
+    )
