@@ -136,15 +136,25 @@ def login_complete_without_code(request, user, *, backend: str) -> None:
     audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=client_ip(request))
 
 
+def _typed_username(value) -> str | None:
+    """The username as typed, or None when no user can have it. A NUL byte
+    is refused by PostgreSQL in any query (a 500), and no username holds one."""
+    value = str(value)[:150]
+    return None if "\x00" in value else value
+
+
 def login_throttled(request, *, username: str) -> datetime | None:
     """When this username may try a password again from this IP, or None."""
     from enterprise.models import AuditEvent
 
+    username = _typed_username(username)
+    if username is None:
+        return None
     since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
     recent = list(
         AuditEvent.objects.filter(
             action=Action.LOGIN_FAILED,
-            target__username=str(username)[:150],
+            target__username=username,
             ip=client_ip(request),
             created_at__gt=since,
         )
@@ -159,7 +169,8 @@ def login_throttled(request, *, username: str) -> datetime | None:
 def login_failed(request, *, username: str) -> None:
     """Audit a refused password for a known username, for its administrators.
     The person is told nothing more than for an unknown one."""
-    user = get_user_model().objects.filter(username=str(username)[:150]).first()
+    username = _typed_username(username)
+    user = get_user_model().objects.filter(username=username).first() if username else None
     if user is not None:
         audit_record(
             Action.LOGIN_FAILED, target=user, ip=client_ip(request), detail="wrong password"

@@ -1,0 +1,99 @@
+"""Bad input at the code step and the login form: a clear message, what was
+typed kept, no try used up, never a 500."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.code_step import is_logged_in, page_text, twofactor_on
+from tests.fixtures import last_code, password_step
+from tests.weird_input import WEIRD_VALUES
+from twofactor.models import Challenge
+
+WEIRD_IDS = list(range(len(WEIRD_VALUES)))
+
+
+@pytest.fixture
+def waiting(client, coworker, acme, outbox):
+    twofactor_on(acme, coworker)
+    password_step(client, coworker)
+    return client
+
+
+@pytest.mark.parametrize("typed", ["12a456", "abcdef", "12345", "1234567", "１２３４５６"])
+def test_a_code_that_is_not_six_digits_is_refused_without_using_a_try(waiting, typed):
+    response = waiting.post(reverse("login_verify"), {"code": typed})
+
+    assert response.status_code == 400
+    assert "The code is 6 digits, with no letters." in page_text(response)
+    assert f'value="{typed}"' in response.content.decode()
+    assert Challenge.objects.get().failed_attempts == 0
+    assert not is_logged_in(waiting)
+
+
+def test_an_empty_code_asks_for_the_code(waiting):
+    response = waiting.post(reverse("login_verify"), {"code": ""})
+    json = waiting.post(reverse("login_verify"), {"code": " "}, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 400
+    assert "Enter the verification code from your message." in page_text(response)
+    assert json.status_code == 400
+    assert json.json() == {"ok": False, "message": "Enter the verification code from your message."}
+    assert Challenge.objects.get().failed_attempts == 0
+
+
+def test_a_code_pasted_with_a_space_is_fine(waiting, outbox):
+    code = last_code(outbox)
+
+    response = waiting.post(reverse("login_verify"), {"code": f" {code[:3]} {code[3:]} "})
+
+    assert response.status_code == 302 and is_logged_in(waiting)
+
+
+def test_the_change_code_form_says_the_same(client, coworker, acme, outbox):
+    twofactor_on(acme, coworker)
+    client.force_login(coworker)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
+
+    response = client.post(reverse("twofactor:verify"), {"code": "12a456"})
+
+    assert response.status_code == 400
+    assert "The code is 6 digits, with no letters." in page_text(response)
+    assert coworker.twofactor_device.enrolled is True
+
+
+def test_an_unknown_delivery_status_kind_is_404(waiting):
+    assert waiting.get("/twofactor/status/bogus/").status_code == 404
+    assert waiting.get("/twofactor/status/change/").status_code == 404  # not logged in
+
+
+@pytest.mark.parametrize("value", WEIRD_VALUES, ids=WEIRD_IDS)
+def test_weird_codes_never_break_the_code_step(waiting, value):
+    for url in (reverse("login_verify"), reverse("login_resend")):
+        response = waiting.post(url, {"code": value})
+        assert response.status_code < 500, url
+        response = waiting.post(url, {"code": value}, HTTP_ACCEPT="application/json")
+        assert response.status_code < 500, url
+    assert not is_logged_in(waiting)
+
+
+@pytest.mark.parametrize("field", ["username", "password", "next"])
+@pytest.mark.parametrize("value", WEIRD_VALUES, ids=WEIRD_IDS)
+def test_weird_logins_never_break_the_login_page(coworker, field, value):
+    client = Client()
+    data = {"username": "carl", "password": "wrong", field: value}
+
+    response = client.post(reverse("login"), data)
+    query = client.get(reverse("login"), {"next": value})
+
+    assert response.status_code < 500
+    assert query.status_code == 200
+    assert not is_logged_in(client)
+
+
+@pytest.mark.parametrize("value", WEIRD_VALUES, ids=WEIRD_IDS)
+def test_weird_query_strings_never_break_a_page(client, admin_user, value):
+    client.force_login(admin_user)
+    for url in ["/", "/account/settings/", "/enterprise/settings/two-factor/", "/login/verify/"]:
+        response = client.get(url, {"page": value, "step": value, "next": value})
+        assert response.status_code < 500, url
