@@ -80,7 +80,9 @@ def challenge_delivery_refresh(*, provider_id: str) -> None:
             code = f" ({best.error_code})" if best.error_code else ""
             audit_record(
                 Action.DELIVERY_FAILED,
+                actor=challenge.user,
                 target=challenge.user,
+                ip=challenge.requested_ip,
                 detail=f"{challenge.channel}: provider reported {best.status}{code}",
             )
 

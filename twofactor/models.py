@@ -101,6 +101,9 @@ class Challenge(models.Model):
     delivery = models.CharField(max_length=12, choices=Delivery.choices, default=Delivery.QUEUED)
     delivery_detail = models.CharField(max_length=300, blank=True)
     provider_id = models.CharField(max_length=64, blank=True, db_index=True)
+    # Who asked for the code, from where: the worker that sends it has no
+    # request, and the audit log names an IP for every decision.
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         indexes = [

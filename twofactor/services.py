@@ -166,6 +166,7 @@ def challenge_issue(
             destination=destination,
             created_at=now,
             expires_at=now + settings.TWOFACTOR_CODE_TTL,
+            requested_ip=ip,
         )
     # The row is committed here (services run outside request transactions),
     # so the worker can read it; queueing now, not on commit, lets a broker
@@ -356,7 +357,9 @@ def challenge_deliver(*, challenge_id: int) -> None:
         )
         audit_record(
             Action.DELIVERY_FAILED,
+            actor=challenge.user,
             target=challenge.user,
+            ip=challenge.requested_ip,
             detail=f"{challenge.channel}: {exc.message}",
         )
         return
@@ -365,7 +368,9 @@ def challenge_deliver(*, challenge_id: int) -> None:
     )
     audit_record(
         Action.CODE_SENT,
+        actor=challenge.user,
         target=challenge.user,
+        ip=challenge.requested_ip,
         detail=f"{challenge.channel} to {mask_destination(challenge.destination)}",
     )
     if settings.DEBUG:
@@ -385,7 +390,13 @@ def challenge_give_up(*, challenge_id: int, reason: str) -> None:
     )
     if updated:
         challenge = Challenge.objects.select_related("user").get(pk=challenge_id)
-        audit_record(Action.DELIVERY_FAILED, target=challenge.user, detail=reason[:200])
+        audit_record(
+            Action.DELIVERY_FAILED,
+            actor=challenge.user,
+            target=challenge.user,
+            ip=challenge.requested_ip,
+            detail=reason[:200],
+        )
 
 
 def mask_destination(destination: str) -> str:
