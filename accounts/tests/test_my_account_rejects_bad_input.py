@@ -98,14 +98,14 @@ def test_turning_2fa_on_for_someone_else_is_not_possible(carl, coworker, admin_u
 
 
 @pytest.mark.parametrize("field", ["email", "phone", "twofactor"])
-@pytest.mark.parametrize("value", WEIRD_VALUES, ids=range(len(WEIRD_VALUES)))
-def test_weird_input_never_breaks_the_page(carl, coworker, acme, field, value):
+def test_weird_input_never_breaks_the_page(carl, coworker, acme, field):
     twofactor_on(acme, coworker)
     data = {"email": "carl@example.com", "phone": "+13035551299", "twofactor": "on"}
 
-    response = carl.post(reverse("accounts:settings"), {**data, field: value})
+    for value in WEIRD_VALUES:
+        response = carl.post(reverse("accounts:settings"), {**data, field: value})
+        assert response.status_code < 500, repr(value)[:80]
 
-    assert response.status_code < 500
     coworker.refresh_from_db()
     assert "\x00" not in coworker.email and "\x00" not in str(coworker.phone)
 

@@ -63,15 +63,15 @@ def test_any_page_number_shows_a_page(ada, page):
 
 
 @pytest.mark.parametrize("field", ["status", "channel", "confirm_unreachable"])
-@pytest.mark.parametrize("value", WEIRD_VALUES, ids=range(len(WEIRD_VALUES)))
-def test_weird_input_never_breaks_the_two_factor_tab(ada, field, value):
+def test_weird_input_never_breaks_the_two_factor_tab(ada, field):
     data = {"status": "on", "channel": "sms", "confirm_unreachable": "on"}
 
-    response = ada.post(reverse("enterprise:twofactor"), {**data, field: value})
-    notify = ada.post(reverse("enterprise:notify"), {field: value})
+    for value in WEIRD_VALUES:
+        response = ada.post(reverse("enterprise:twofactor"), {**data, field: value})
+        notify = ada.post(reverse("enterprise:notify"), {field: value})
+        assert response.status_code < 500, repr(value)[:80]
+        assert notify.status_code < 500, repr(value)[:80]
 
-    assert response.status_code < 500
-    assert notify.status_code < 500
     assert Enterprise.objects.get().twofactor_channel in {"email", "sms"}
 
 
