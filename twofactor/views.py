@@ -50,7 +50,9 @@ def prompt_context(request, kind: str) -> dict | None:
 
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() would try anything without a
+    # slash as a URL name (a 500 for ?next=foo).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -80,3 +80,12 @@ def test_a_logged_in_visitor_is_not_bounced_elsewhere(client, coworker):
     client.force_login(coworker)
     for target in ELSEWHERE:
         assert_stays_home(client.get(reverse("login"), {"next": target}))
+
+
+@pytest.mark.parametrize("target", ["nonsense", "-1", "logout", "admin:index"])
+def test_a_next_that_is_not_a_path_leads_home(client, coworker, target):
+    response = password_step(client, coworker, next=target)
+    again = client.get(reverse("login"), {"next": target})
+
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert again.status_code == 302 and again.url == reverse("home")
