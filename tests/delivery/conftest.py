@@ -19,7 +19,9 @@ from tests.delivery.parts import (
     REDIS_PORT,
     Worker,
     database_url,
+    queue_idle,
     real_part_missing,
+    wait_for,
     web_broker,
 )
 from tests.stand_ins.twilio_server import TwilioStandIn
@@ -148,13 +150,24 @@ def start_worker(worker_env, worker_logs):
     yield start
     for process in started:
         process.stop()
+        # Shown by pytest only when the test failed.
+        print(f"----- log of worker {process.name} -----\n{process.log()}")
 
 
 @pytest.fixture
-def live_delivery(worker, redis_broker, providers, transactional_db):
-    """Codes are queued on Redis and sent by the session's worker."""
+def live_delivery(worker, redis_broker, redis_client, providers, transactional_db):
+    """Codes are queued on Redis and sent by the session's worker. Afterwards
+    the worker is let finish before the test database is emptied."""
+    log_start = len(worker.log())
     with web_broker(*redis_broker):
         yield worker
+    # Shown by pytest only when the test failed.
+    print(f"----- log of the session's worker -----\n{worker.log()[log_start:]}")
+    wait_for(
+        lambda: queue_idle(redis_client, redis_broker[1]),
+        timeout=20,
+        what="the worker to finish the test's tasks",
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ A part that is missing skips the tests that need it, saying which; in CI
 (PORTAL_REQUIRE_REAL_PARTS=1) it fails them instead, so nothing is quietly
 left untested."""
 
+import json
 import os
 import signal
 import socket
@@ -124,6 +125,19 @@ def web_broker(url: str, queue: str):
     finally:
         drop_connections()
         app.conf.update(saved)
+
+
+def queue_idle(client, queue: str) -> bool:
+    """No task of `queue` waits in Redis or runs unacknowledged (acks_late:
+    a task is acknowledged after its last write), so the database can be
+    emptied for the next test without pulling it from under a worker."""
+    if any(client.llen(key) for key in client.scan_iter(f"{queue}*", _type="list")):
+        return False
+    for raw in client.hvals("unacked"):
+        _message, _exchange, routing_key = json.loads(raw)
+        if routing_key == queue:
+            return False
+    return True
 
 
 # --- the worker ----------------------------------------------------------------------

@@ -31,6 +31,11 @@ def test_an_invalid_number_fails_the_code_and_the_pop_up_says_so(
     message = PERMANENT_ERRORS[21211]
     assert challenge.delivery_detail == message
     assert [r["status"] for r in twilio.received("Messages")] == [400]
+    wait_for(
+        lambda: AuditEvent.objects.filter(action="delivery_failed", target=user).exists(),
+        timeout=10,
+        what="the failure in the audit log",
+    )
     assert AuditEvent.objects.filter(action="delivery_failed", target=user).count() == 1
     assert "_auth_user_id" not in client.session
 
