@@ -72,6 +72,24 @@ def test_a_code_can_be_sent_again_when_the_first_leaves_the_hour(
     assert again.post(reverse("login_verify"), {"code": last_code(outbox)}).status_code == 302
 
 
+def test_the_users_ten_count_codes_to_every_destination(coworker, acme, outbox, time_machine):
+    twofactor_on(acme, coworker, channel="email")
+    time_machine.move_to(T0, tick=False)
+    ten_codes(Client(), coworker, time_machine, first=5)  # 6 codes by email
+    acme.twofactor_channel = "sms"  # the administrator changes the channel
+    acme.save()
+    by_sms = Client()
+    ten_codes(by_sms, coworker, time_machine, first=7)  # 4 codes by SMS
+    assert [m["channel"] for m in outbox] == ["email"] * 6 + ["sms"] * 4
+    time_machine.shift(COOLDOWN)
+
+    resend = by_sms.post(reverse("login_resend"))
+
+    # Neither destination had 10 codes: it is the user who reached the limit.
+    assert resend.status_code == 429 and TRY_AGAIN in page_text(resend)
+    assert len(outbox) == 10
+
+
 def test_two_users_sharing_a_phone_share_its_ten_codes(make_user, acme, outbox, time_machine):
     ana = make_user("ana", acme, phone="+13035550100")
     ben = make_user("ben", acme, phone="+13035550100")
