@@ -66,6 +66,32 @@
       });
     });
 
+    // A modal dialog keeps the page behind it inert, but Tab past its last
+    // button would still leave it (for the browser's own toolbar): wrap
+    // around instead, so keyboard focus stays in the pop-up until it closes.
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key !== "Tab") return;
+      var items = Array.prototype.filter.call(
+        dialog.querySelectorAll("a[href], button:not([disabled]), input:not([disabled]):not([type=hidden])"),
+        function (el) { return el.getClientRects().length > 0; }
+      );
+      if (!items.length) return;
+      var first = items[0];
+      var last = items[items.length - 1];
+      if (event.shiftKey && (document.activeElement === first || document.activeElement === dialog)) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    });
+
+    // Cancel does what Escape does (touch screens have no Escape key).
+    dialog.querySelectorAll("[data-dialog-close]").forEach(function (button) {
+      button.addEventListener("click", function () { dialog.close(); });
+    });
+
     dialog.addEventListener("close", function () {
       // Escape or closing: nothing changes; the page stays as it was saved.
       if (timer) window.clearInterval(timer);
