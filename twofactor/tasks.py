@@ -8,8 +8,18 @@ import random
 
 from celery import shared_task
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 
 from twofactor.channels import TransportError
+
+# Worth another try later: the provider (TransportError is only raised for a
+# transient error; permanent ones are recorded by the service) or the
+# database (a lost connection, a lock that timed out). Without the latter a
+# database hiccup would lose the code silently: the task would end "failed"
+# with the challenge stuck at queued or sending. If the hiccup came after the
+# provider took the message, the retry sends a fresh code; the person may get
+# two, and the later one works.
+RETRYABLE = (TransportError, OperationalError, InterfaceError)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -22,7 +32,8 @@ def challenge_deliver(self, challenge_id: int) -> None:
 
     try:
         services.challenge_deliver(challenge_id=challenge_id)
-    except TransportError as exc:
+        delivery.challenge_delivery_catch_up(challenge_id=challenge_id)
+    except RETRYABLE as exc:
         if self.request.retries >= settings.TWOFACTOR_DELIVERY_MAX_RETRIES:
             services.challenge_give_up(challenge_id=challenge_id, reason=str(exc))
             return
@@ -35,7 +46,6 @@ def challenge_deliver(self, challenge_id: int) -> None:
             settings.TWOFACTOR_DELIVERY_RETRY_MAX_DELAY,
         )
         raise self.retry(exc=exc, countdown=random.uniform(0, ceiling)) from None
-    delivery.challenge_delivery_catch_up(challenge_id=challenge_id)
 
 
 @shared_task(ignore_result=True)

@@ -142,8 +142,8 @@ def start_worker(worker_env, worker_logs):
     """Start workers of the test's own; all are stopped after the test."""
     started: list[Worker] = []
 
-    def start(queue: str) -> Worker:
-        process = Worker(worker_env, worker_logs, queue=queue)
+    def start(queue: str, **options) -> Worker:
+        process = Worker(worker_env, worker_logs, queue=queue, **options)
         started.append(process)
         return process.wait_ready()
 

@@ -164,7 +164,9 @@ class Worker:
     """A `celery -A portal worker` process, started as production starts it
     (the pool and the flags of the Procfile), on `queue`."""
 
-    def __init__(self, env: dict, log_dir: Path, *, queue: str):
+    def __init__(
+        self, env: dict, log_dir: Path, *, queue: str, concurrency: int = 4, loglevel="DEBUG"
+    ):
         self.queue = queue
         self.name = f"delivery-{uuid.uuid4().hex[:8]}"
         self.log_path = log_dir / f"{self.name}.log"
@@ -176,13 +178,13 @@ class Worker:
             "--pool",
             "threads",
             "--concurrency",
-            "4",
+            str(concurrency),
             "--queues",
             queue,
             "--hostname",
             f"{self.name}@%h",
             "--loglevel",
-            "DEBUG",
+            loglevel,
             # Remote control and neighbour discovery are not needed here and
             # slow the start down.
             "--without-gossip",
@@ -193,7 +195,7 @@ class Worker:
         self.process = subprocess.Popen(
             command,
             cwd=BASE_DIR,
-            env={**env, "PORTAL_TEST_QUEUE": queue},
+            env={**env, "PORTAL_TEST_QUEUE": queue, "LOG_LEVEL": loglevel},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
