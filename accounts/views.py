@@ -12,7 +12,7 @@ from enterprise.audit import client_ip
 from twofactor import flows
 from twofactor.selectors import twofactor_summary
 from twofactor.services import CodeError
-from twofactor.views import code_step_redirect, prompt_context
+from twofactor.views import code_step_redirect, prompt_context, with_retry_after
 
 
 @login_required
@@ -26,7 +26,7 @@ def home(request):
 def account_settings(request):
     user = request.user
     form = AccountSettingsForm(request.POST if request.method == "POST" else None, user=user)
-    status = 200
+    status, retry_at = 200, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -52,7 +52,7 @@ def account_settings(request):
                 )
             except CodeError as exc:
                 form.add_error(None, exc.message)
-                status = exc.status
+                status, retry_at = exc.status, exc.retry_at
             else:
                 return code_step_redirect(request, reverse("accounts:settings"), flows.CHANGE)
     context = {
@@ -60,7 +60,8 @@ def account_settings(request):
         "summary": twofactor_summary(user),
         "prompt": prompt_context(request, flows.CHANGE),
     }
-    return render(request, "accounts/settings.html", context, status=status)
+    response = render(request, "accounts/settings.html", context, status=status)
+    return with_retry_after(response, retry_at)
 
 
 @login_required

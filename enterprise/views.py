@@ -13,7 +13,7 @@ from enterprise.forms import TwoFactorPolicyForm
 from enterprise.models import PHONE_CHANNELS
 from twofactor import flows
 from twofactor.services import CHANNEL_LABELS, CodeError
-from twofactor.views import code_step_redirect, prompt_context
+from twofactor.views import code_step_redirect, prompt_context, with_retry_after
 
 
 def administrator_required(view):
@@ -56,7 +56,7 @@ def settings_twofactor(request):
     form = TwoFactorPolicyForm(
         request.POST if request.method == "POST" else None, enterprise=enterprise
     )
-    status, plan = 200, None
+    status, plan, retry_at = 200, None, None
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -86,7 +86,7 @@ def settings_twofactor(request):
                     )
                 except CodeError as exc:
                     form.add_error(None, exc.message)
-                    status = exc.status
+                    status, retry_at = exc.status, exc.retry_at
                 else:
                     return code_step_redirect(
                         request, reverse("enterprise:twofactor"), flows.CHANGE
@@ -108,7 +108,8 @@ def settings_twofactor(request):
         "channel_label": CHANNEL_LABELS[enterprise.twofactor_channel],
         "prompt": prompt_context(request, flows.CHANGE),
     }
-    return render(request, "enterprise/settings_twofactor.html", context, status=status)
+    response = render(request, "enterprise/settings_twofactor.html", context, status=status)
+    return with_retry_after(response, retry_at)
 
 
 @administrator_required

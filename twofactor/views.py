@@ -1,5 +1,7 @@
 """The login step and the code pop-up. Views are thin: form, one flow call, response."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -48,6 +50,14 @@ def prompt_context(request, kind: str) -> dict | None:
     }
 
 
+def with_retry_after(response, retry_at):
+    """A 429 says when to try again in the Retry-After header too."""
+    if response.status_code == 429 and retry_at is not None:
+        seconds = math.ceil((retry_at - timezone.now()).total_seconds())
+        response["Retry-After"] = str(max(1, seconds))
+    return response
+
+
 def _safe_next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would try anything without a
@@ -85,7 +95,7 @@ def login_view(request):
         try:
             flows.login_begin(request, user, backend=user.backend, next_url=_safe_next(request))
         except services.CodeError as exc:
-            status, error = exc.status, exc.message
+            status, error, retry_at = exc.status, exc.message, exc.retry_at
         else:
             return code_step_redirect(request, reverse("login"), LOGIN)
     elif request.method == "POST":
@@ -97,7 +107,8 @@ def login_view(request):
         "next": request.GET.get("next", ""),
         "prompt": prompt_context(request, LOGIN),
     }
-    return render(request, "twofactor/login.html", context, status=status)
+    response = render(request, "twofactor/login.html", context, status=status)
+    return with_retry_after(response, retry_at)
 
 
 def _verify(request, kind: str):
@@ -116,13 +127,13 @@ def _verify(request, kind: str):
         messages.error(request, message)
         return redirect(START_URL[kind])
     form = CodeForm(request.POST if request.method == "POST" else None)
-    status, error = 200, ""
+    status, error, retry_at = 200, "", None
     if request.method == "POST":
         if form.is_valid():
             try:
                 url, message = flows.flow_verify(request, kind, form.cleaned_data["code"])
             except services.CodeError as exc:
-                status, error = exc.status, exc.message
+                status, error, retry_at = exc.status, exc.message, exc.retry_at
             else:
                 if message:
                     messages.success(request, message)
@@ -132,7 +143,8 @@ def _verify(request, kind: str):
         else:
             status, error = 400, form.errors["code"][0]
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": error}, status=status)
+            response = JsonResponse({"ok": False, "message": error}, status=status)
+            return with_retry_after(response, retry_at)
     context = {
         "prompt": {
             **flows.flow_prompt(flow),
@@ -144,7 +156,7 @@ def _verify(request, kind: str):
         },
     }
     template = "twofactor/verify_login.html" if kind == LOGIN else "twofactor/verify_change.html"
-    return render(request, template, context, status=status)
+    return with_retry_after(render(request, template, context, status=status), retry_at)
 
 
 def _resend(request, kind: str):
@@ -152,19 +164,21 @@ def _resend(request, kind: str):
         flows.flow_resend(request, kind)
     except services.CodeError as exc:
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+            response = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+            return with_retry_after(response, exc.retry_at)
         if isinstance(exc, flows.FlowExpired):
             messages.error(request, exc.message)
             return redirect(START_URL[kind])
         if exc.status == 429:
             # The plain page shows the message itself (a flash message too
             # would say it twice); 429 is for scripts that ask.
-            return render(
+            response = render(
                 request,
                 "twofactor/rate_limited.html",
                 {"message": exc.message, "back_url": reverse(VERIFY_URL[kind])},
                 status=429,
             )
+            return with_retry_after(response, exc.retry_at)
         messages.error(request, exc.message)
         return redirect(VERIFY_URL[kind])
     message = "A new code is on its way. The previous code no longer works."

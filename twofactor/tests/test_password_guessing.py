@@ -18,6 +18,7 @@ def test_it_refuses_the_eleventh_guess_even_with_the_right_password(client, cowo
 
         assert blocked.status_code == 429
         assert b"Too many wrong passwords" in blocked.content
+        assert blocked["Retry-After"] == str(15 * 60)
         assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="login_failed", target=coworker).count() == 10
 

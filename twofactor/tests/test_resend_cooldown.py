@@ -31,6 +31,7 @@ def test_a_resend_within_thirty_seconds_is_refused_and_nothing_is_sent(
     assert response.status_code == 429
     message = "A code was just sent. You can ask for a new one in 10 seconds."
     assert page_text(response).count(message) == 1
+    assert response["Retry-After"] == "10"
     assert len(outbox) == 1
     assert Challenge.objects.count() == 1
     # The code already sent still works.
@@ -48,6 +49,7 @@ def test_the_pop_up_is_told_when_to_retry(waiting, outbox, time_machine):
         "ok": False,
         "message": "A code was just sent. You can ask for a new one in 1 second.",
     }
+    assert response["Retry-After"] == "1"
     assert len(outbox) == 1
 
 
