@@ -21,12 +21,6 @@ class RecordingTwilio(TwilioStandIn):
         super().__init__(account_sid=account_sid, auth_token=auth_token)
         self._arrived = threading.Condition()
         self._by_to: dict[str, list[dict]] = {}
-        # The handler writes the headers and the body of an answer in two
-        # sends; with Nagle's algorithm on, the body waits for the client's
-        # delayed ACK of the headers (40 ms on Linux), on a kept-alive
-        # connection. A real provider answers in one go: so must the stand-in,
-        # or its 40 ms would be measured as the portal's.
-        self._server.RequestHandlerClass.disable_nagle_algorithm = True
         # socketserver listens with a backlog of 5: a burst of connections
         # from 32 worker threads would overflow it and wait a second for a
         # SYN retry, which is the network, not the portal. Linux lets a

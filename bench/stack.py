@@ -97,7 +97,6 @@ class Stack:
             TWILIO_AUTH_TOKEN=AUTH_TOKEN,
             TWILIO_FROM_NUMBER=FROM_NUMBER,
             TWILIO_API_BASE_URL=self.twilio.base_url if self.twilio else "http://127.0.0.1:9",
-            LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
         if not eager:
@@ -232,6 +231,9 @@ class Stack:
             f"127.0.0.1:{self.web_port}",
             "--graceful-timeout",
             "5",
+            # As README's "Running in production" runs it (to a file here).
+            "--access-logfile",
+            "-",
         ]
         proc = self._spawn("web", argv, self.env(eager=eager))
         deadline = time.monotonic() + 60
@@ -273,11 +275,9 @@ class Stack:
             self.config.worker_pool,
             "--concurrency",
             str(self.config.worker_concurrency),
+            # As README's "Running in production" runs it.
             "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
+            "INFO",
         ]
         proc = self._spawn("worker", argv, self.env(eager=False))
         from portal.celery import app

@@ -3,9 +3,25 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(sender=None, **kwargs) -> None:
+    """Around each task, what Django does around each request: keep the
+    connection for CONN_MAX_AGE, drop one that is broken or too old. Celery's
+    own fixup closes it before and after every task unless CELERY_DB_REUSE_MAX
+    is set; a new PostgreSQL connection per code cost PostgreSQL more CPU than
+    the rest of sending it (docs/PERFORMANCE.md, "Delivery")."""
+    if sender is None or getattr(sender.request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()

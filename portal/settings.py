@@ -153,6 +153,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers keep their database connections between tasks like web processes
+# do (CONN_MAX_AGE; see portal/celery.py), instead of Celery's default of a
+# new connection per task.
+CELERY_DB_REUSE_MAX = 1000
 # A broker that is down must fail the request fast (503), not hang it:
 # socket_timeout also covers a Redis that vanished without closing the socket.
 # visibility_timeout: Redis hands a task whose worker died mid-send (never
