@@ -91,9 +91,7 @@ def wrong_code(code: str) -> str:
 
 
 def password_step(client, user, password=PASSWORD, **extra):
-    return client.post(
-        reverse("login"), {"username": user.username, "password": password, **extra}
-    )
+    return client.post(reverse("login"), {"username": user.username, "password": password, **extra})
 
 
 def log_in(client, user, outbox=None):
