@@ -5,4 +5,15 @@ from celery import shared_task
 def coworkers_notify_send(enterprise_id: int, actor_id: int) -> None:
     from enterprise import notices
 
-    notices.coworkers_notify_send(enterprise_id=enterprise_id, actor_id=actor_id)
+    notices.coworkers_notify_fan_out(enterprise_id=enterprise_id, actor_id=actor_id)
+
+
+# One batch finishes well within the broker's redelivery timeout, so a slow
+# SMTP server never makes Redis hand the same batch to a second worker.
+@shared_task(ignore_result=True, acks_late=True)
+def coworkers_notify_batch(enterprise_id: int, actor_id: int, user_ids: list[int]) -> None:
+    from enterprise import notices
+
+    notices.coworkers_notify_batch(
+        enterprise_id=enterprise_id, actor_id=actor_id, user_ids=user_ids
+    )
