@@ -10,22 +10,19 @@ with the reason, printed again at the end of the run; in CI
 (PORTAL_REQUIRE_REAL_PARTS=1) it fails them instead."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from tests.browser.people import Inbox
+from tests.stand_ins.processes import database_url, free_port, wait_for
 from tests.stand_ins.smtp_server import SMTPStandIn
 from tests.stand_ins.twilio_server import TwilioStandIn
 
@@ -104,41 +101,6 @@ def pytest_terminal_summary(terminalreporter):
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.05):
-    """Poll `predicate` until it returns something truthy; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def _database_url() -> str:
-    """The test database pytest-django made, as DATABASE_URL for the servers."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = str(db["NAME"])
-        if name.startswith("file:") or name == ":memory:":
-            pytest.fail("the SQLite test database must be a file the portal can open")
-        return f"sqlite:///{name}"
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(db["USER"] or "")
-        if db["PASSWORD"]:
-            credentials += ":" + quote(db["PASSWORD"])
-        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        return f"postgres://{credentials}@{host}/{db['NAME']}"
-    pytest.fail(f"no DATABASE_URL for {db['ENGINE']}")
-
-
 class Process:
     """A child process whose output goes to a log file; stopped in teardown."""
 
@@ -211,7 +173,7 @@ def portal(real_parts, django_db_setup, django_db_blocker, twilio, smtp, tmp_pat
     base_url = f"http://127.0.0.1:{port}"
     queue = f"portal-browser-{uuid.uuid4().hex[:12]}"
     with django_db_blocker.unblock():
-        database_url = _database_url()
+        test_database = database_url()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -222,7 +184,7 @@ def portal(real_parts, django_db_setup, django_db_blocker, twilio, smtp, tmp_pat
             "DJANGO_SETTINGS_MODULE": "tests.browser.served_settings",
             "DJANGO_DEBUG": "1",
             "PYTHONUNBUFFERED": "1",
-            "DATABASE_URL": database_url,
+            "DATABASE_URL": test_database,
             "CELERY_BROKER_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}",
             "PORTAL_TEST_QUEUE": queue,
             "PORTAL_BASE_URL": base_url,

@@ -18,12 +18,12 @@ from tests.delivery.parts import (
     REDIS_HOST,
     REDIS_PORT,
     Worker,
-    database_url,
     queue_idle,
     real_part_missing,
     wait_for,
     web_broker,
 )
+from tests.stand_ins.processes import database_url
 from tests.stand_ins.twilio_server import TwilioStandIn
 
 

@@ -7,19 +7,17 @@ left untested."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
+
+from tests.stand_ins.processes import free_port, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 REQUIRE_REAL_PARTS = os.environ.get("PORTAL_REQUIRE_REAL_PARTS") == "1"
@@ -40,24 +38,6 @@ def real_part_missing(what: str) -> None:
     if REQUIRE_REAL_PARTS:
         pytest.fail(f"{message} (PORTAL_REQUIRE_REAL_PARTS=1: CI must run every test)", False)
     pytest.skip(f"{message}; set it up (see .ci/run) to run the delivery tests")
-
-
-def wait_for(predicate, *, timeout: float, interval: float = 0.05, what: str = "condition"):
-    """Poll `predicate` until it returns something truthy; fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def verify_code(client, code: str):
@@ -141,23 +121,6 @@ def queue_idle(client, queue: str) -> bool:
 
 
 # --- the worker ----------------------------------------------------------------------
-
-
-def database_url() -> str:
-    """The test database (not the development one), as DATABASE_URL."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = str(db["NAME"])
-        if name.startswith("file:") or name == ":memory:":
-            pytest.fail("the SQLite test database must be a file a worker can open")
-        return f"sqlite:///{name}"
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(db["USER"] or "")
-        if db["PASSWORD"]:
-            credentials += ":" + quote(db["PASSWORD"])
-        host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-        return f"postgres://{credentials}@{host}/{db['NAME']}"
-    pytest.fail(f"no DATABASE_URL for {db['ENGINE']}")
 
 
 class Worker:
