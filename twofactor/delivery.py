@@ -8,8 +8,9 @@ challenge shows the most advanced status reported so far."""
 
 from django.db import IntegrityError, transaction
 
-from enterprise.audit import Action, audit_record
+from enterprise.audit import Action
 from twofactor.models import Challenge, DeliveryReport
+from twofactor.services import challenge_audit
 
 Delivery = Challenge.Delivery
 
@@ -78,11 +79,9 @@ def challenge_delivery_refresh(*, provider_id: str) -> None:
         challenge.save(update_fields=["delivery", "delivery_detail"])
         if best.delivery in NOT_DELIVERED:
             code = f" ({best.error_code})" if best.error_code else ""
-            audit_record(
+            challenge_audit(
+                challenge,
                 Action.DELIVERY_FAILED,
-                actor=challenge.user,
-                target=challenge.user,
-                ip=challenge.requested_ip,
                 detail=f"{challenge.channel}: provider reported {best.status}{code}",
             )
 

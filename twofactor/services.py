@@ -355,28 +355,34 @@ def challenge_deliver(*, challenge_id: int) -> None:
         Challenge.objects.filter(pk=challenge.pk).update(
             delivery=Challenge.Delivery.FAILED, delivery_detail=exc.message[:300]
         )
-        audit_record(
-            Action.DELIVERY_FAILED,
-            actor=challenge.user,
-            target=challenge.user,
-            ip=challenge.requested_ip,
-            detail=f"{challenge.channel}: {exc.message}",
+        challenge_audit(
+            challenge, Action.DELIVERY_FAILED, detail=f"{challenge.channel}: {exc.message}"
         )
         return
     Challenge.objects.filter(pk=challenge.pk, delivery=Challenge.Delivery.SENDING).update(
         delivery=Challenge.Delivery.SENT, provider_id=provider_id or ""
     )
-    audit_record(
+    challenge_audit(
+        challenge,
         Action.CODE_SENT,
-        actor=challenge.user,
-        target=challenge.user,
-        ip=challenge.requested_ip,
         detail=f"{challenge.channel} to {mask_destination(challenge.destination)}",
     )
     if settings.DEBUG:
         from twofactor import dev_outbox
 
         dev_outbox.record(challenge=challenge, code=code)
+
+
+def challenge_audit(challenge: Challenge, action: str, *, detail: str) -> None:
+    """Audit a delivery event in the worker: no request there, so the IP is
+    the one that asked for the code."""
+    audit_record(
+        action,
+        actor=challenge.user,
+        target=challenge.user,
+        ip=challenge.requested_ip,
+        detail=detail,
+    )
 
 
 def challenge_give_up(*, challenge_id: int, reason: str) -> None:
@@ -390,13 +396,7 @@ def challenge_give_up(*, challenge_id: int, reason: str) -> None:
     )
     if updated:
         challenge = Challenge.objects.select_related("user").get(pk=challenge_id)
-        audit_record(
-            Action.DELIVERY_FAILED,
-            actor=challenge.user,
-            target=challenge.user,
-            ip=challenge.requested_ip,
-            detail=reason[:200],
-        )
+        challenge_audit(challenge, Action.DELIVERY_FAILED, detail=reason[:200])
 
 
 def mask_destination(destination: str) -> str:
