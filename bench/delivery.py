@@ -22,7 +22,7 @@ import time
 
 from bench import cpu, report, seed
 from bench.profile import profiled
-from bench.stack import Stack, StackConfig
+from bench.stack import Stack, config_for
 
 PROVIDER_LATENCY = 0.1
 THROUGHPUT_TARGET = 100
@@ -142,11 +142,7 @@ def run(*, quick: bool, sweep: bool, pool: str, concurrency: int, profile: bool 
     backlog_n = 60 if quick else 1000 if sweep else 2000
     paced_n = 25 if quick else PACED_RATE * (10 if sweep else 20)
     configs = SWEEP if sweep and not quick else [(pool, concurrency)]
-    config = StackConfig(
-        database="bench_quick" if quick else "bench",
-        worker_pool=configs[0][0],
-        worker_concurrency=configs[0][1],
-    )
+    config = config_for(quick=quick, worker_pool=configs[0][0], worker_concurrency=configs[0][1])
     rows, verdicts = [], {}
     with Stack(config) as stack:
         stack.twilio.latency = PROVIDER_LATENCY

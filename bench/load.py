@@ -15,7 +15,7 @@ import threading
 import time
 
 from bench import client, cpu, report, seed
-from bench.stack import Stack, StackConfig
+from bench.stack import Stack, config_for
 
 
 def run(*, quick: bool, users: int | None, seconds: float | None) -> bool:
@@ -24,7 +24,7 @@ def run(*, quick: bool, users: int | None, seconds: float | None) -> bool:
     # Each co-worker logs in once (the hourly limits are per person and per
     # phone); more than the stack could serve in the time.
     accounts_needed = int(users * seconds * 2) + 100 if quick else 4000
-    config = StackConfig(database="bench_quick" if quick else "bench")
+    config = config_for(quick=quick)
     with Stack(config) as stack:
         enterprise = seed.enterprise_create("Load")
         accounts = iter(seed.coworkers_create(enterprise, count=accounts_needed, prefix="load"))

@@ -15,7 +15,7 @@ import argparse
 import time
 
 from bench import client, cpu, report, seed
-from bench.stack import Stack, StackConfig
+from bench.stack import Stack, config_for
 
 RATIO_TARGET = 1.25
 SETTLE = 0.5  # seconds for the worker to finish its bookkeeping after a send
@@ -51,7 +51,7 @@ class Meter:
 def run(*, quick: bool, logins: int | None) -> bool:
     per_block = 3 if quick else 20
     blocks = 1 if quick else max(1, (logins or 100) // per_block)
-    config = StackConfig(database="bench_quick" if quick else "bench")
+    config = config_for(quick=quick)
     with Stack(config) as stack:
         enterprise = seed.enterprise_create("CPU")
         n = per_block * (blocks + 1)

@@ -14,7 +14,7 @@ import argparse
 import time
 
 from bench import client, report, seed
-from bench.stack import Stack, StackConfig
+from bench.stack import Stack, config_for
 
 SLOW = 2.0
 RATIO_TARGET = 1.1
@@ -46,7 +46,7 @@ def run(*, quick: bool, logins: int | None) -> bool:
     rounds = logins or (2 if quick else 40)
     warmup = 2 if quick else 6
     per_mode = (rounds + warmup) * 2
-    config = StackConfig(database="bench_quick" if quick else "bench")
+    config = config_for(quick=quick)
     rows, p50 = [], {}
     with Stack(config) as stack:
         enterprise = seed.enterprise_create("Latency")

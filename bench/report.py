@@ -52,4 +52,8 @@ def machine() -> str:
         commit = "?"
     import os
 
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, commit {commit}"
+    load = os.getloadavg()[0]
+    return (
+        f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, commit {commit}, "
+        f"load average {load:.1f} at the end"
+    )

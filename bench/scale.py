@@ -16,7 +16,7 @@ import argparse
 import time
 
 from bench import client, cpu, report, seed
-from bench.stack import Stack, StackConfig
+from bench.stack import Stack, config_for
 
 TAB = "/enterprise/settings/two-factor/"
 LATENCY_TARGET = 0.3
@@ -52,7 +52,7 @@ def timed_gets(browser: client.Browser, path: str, repeat: int) -> list[float]:
 def run(*, quick: bool, coworkers: int | None) -> bool:
     size = coworkers or (2000 if quick else 100_000)
     repeat = 3 if quick else 20
-    config = StackConfig(database="bench_quick" if quick else "bench")
+    config = config_for(quick=quick)
     with Stack(config) as stack:
         from django.conf import settings
 

@@ -59,6 +59,14 @@ class StackConfig:
     extra_env: dict = field(default_factory=dict)
 
 
+def config_for(*, quick: bool, **options) -> StackConfig:
+    """A full run and a quick one (CI's) each have a database and a Redis
+    database number of their own (the tests use Redis 12 and 13)."""
+    if quick:
+        return StackConfig(database="bench_quick", redis_db=10, **options)
+    return StackConfig(database="bench", redis_db=9, **options)
+
+
 class Stack:
     def __init__(self, config: StackConfig):
         self.config = config
@@ -166,8 +174,12 @@ class Stack:
         os.environ.update(self.env())
         if self.config.eager:
             os.environ.pop("CELERY_BROKER_URL", None)
+        import warnings
+
         import django
 
+        # WhiteNoise wants collectstatic's folder; the benchmarks need no static files.
+        warnings.filterwarnings("ignore", message="No directory at")
         django.setup()
         from django.db import connection
 
