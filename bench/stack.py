@@ -56,6 +56,7 @@ class StackConfig:
     web_workers: int = 2
     worker_pool: str = "threads"
     worker_concurrency: int = 32
+    worker_loglevel: str = os.environ.get("BENCH_WORKER_LOGLEVEL", "INFO")
     extra_env: dict = field(default_factory=dict)
 
 
@@ -289,7 +290,7 @@ class Stack:
             str(self.config.worker_concurrency),
             # As README's "Running in production" runs it.
             "--loglevel",
-            "INFO",
+            self.config.worker_loglevel,
         ]
         proc = self._spawn("worker", argv, self.env(eager=False))
         from portal.celery import app

@@ -239,12 +239,20 @@ ENTERPRISE_AUDIT_PER_PAGE = 50
 
 PHONENUMBER_DB_FORMAT = "E164"
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        # The Twilio SDK logs a dozen INFO lines (URL, headers, status) per
+        # request: a fifth of the worker's CPU per code sent (docs/PERFORMANCE.md,
+        # "Delivery"). Its warnings and errors still show; LOG_LEVEL=DEBUG
+        # shows everything.
+        "twilio.http_client": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
+    },
 }
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
