@@ -29,7 +29,14 @@ THROUGHPUT_TARGET = 100
 PACED_RATE = 50
 P95_TARGET = 1.0
 ISSUING_THREADS = 4
-SWEEP = [("prefork", 2), ("prefork", 8), ("threads", 8), ("threads", 32), ("threads", 64)]
+SWEEP = [
+    ("prefork", 2),
+    ("prefork", 8),
+    ("threads", 8),
+    ("threads", 16),
+    ("threads", 32),
+    ("threads", 64),
+]
 
 
 def issue(accounts: list[tuple[int, str]], *, rate: float | None) -> float:
