@@ -22,7 +22,7 @@ import pytest
 from django.conf import settings
 
 from tests.browser.people import Inbox
-from tests.stand_ins.processes import database_url, free_port, wait_for
+from tests.stand_ins.processes import database_url, free_port, stop, wait_for
 from tests.stand_ins.smtp_server import SMTPStandIn
 from tests.stand_ins.twilio_server import TwilioStandIn
 
@@ -120,13 +120,7 @@ class Process:
             pytest.fail(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
         self._log.close()
 
 

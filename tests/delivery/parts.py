@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.stand_ins.processes import free_port, wait_for
+from tests.stand_ins.processes import free_port, stop, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 REQUIRE_REAL_PARTS = os.environ.get("PORTAL_REQUIRE_REAL_PARTS") == "1"
@@ -181,11 +181,5 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
         self._log.close()

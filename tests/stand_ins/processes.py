@@ -2,6 +2,7 @@
 wait on a condition, pick a free port, and hand them the test database."""
 
 import socket
+import subprocess
 import time
 from urllib.parse import quote
 
@@ -43,3 +44,14 @@ def database_url() -> str:
         host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
         return f"postgres://{credentials}@{host}/{db['NAME']}"
     pytest.fail(f"no DATABASE_URL for {db['ENGINE']}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask a process to stop (SIGTERM, a warm shutdown); kill it if it won't."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
