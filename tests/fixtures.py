@@ -102,3 +102,15 @@ def log_in(client, user, outbox=None):
         response = client.post(reverse("login_verify"), {"code": last_code(outbox)})
         assert response.status_code == 302, response.content
     return response
+
+
+@pytest.fixture
+def waiting(client, coworker, acme, outbox, time_machine):
+    """A co-worker with 2FA on whose password was accepted at T0 (time frozen):
+    the login now waits for its code."""
+    from tests.code_step import T0, twofactor_on
+
+    twofactor_on(acme, coworker)
+    time_machine.move_to(T0, tick=False)
+    password_step(client, coworker)
+    return client

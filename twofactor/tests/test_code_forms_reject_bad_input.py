@@ -6,18 +6,11 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.code_step import is_logged_in, page_text, twofactor_on
-from tests.fixtures import last_code, password_step
+from tests.fixtures import last_code
 from tests.weird_input import WEIRD_VALUES
 from twofactor.models import Challenge
 
 PAGES = ["/", "/account/settings/", "/enterprise/settings/two-factor/", "/login/", "/login/verify/"]
-
-
-@pytest.fixture
-def waiting(client, coworker, acme, outbox):
-    twofactor_on(acme, coworker)
-    password_step(client, coworker)
-    return client
 
 
 @pytest.mark.parametrize("typed", ["12a456", "abcdef", "12345", "1234567", "１２３４５６"])

@@ -3,22 +3,13 @@ person starts again."""
 
 from datetime import timedelta
 
-import pytest
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import is_logged_in, page_text
 from tests.fixtures import last_code, password_step
 from twofactor.flows import FLOW_KEY
 
 EXPIRED = "Your login has expired. Please log in again."
-
-
-@pytest.fixture
-def waiting(client, coworker, acme, outbox, time_machine):
-    twofactor_on(acme, coworker)
-    time_machine.move_to(T0, tick=False)
-    password_step(client, coworker)
-    return client
 
 
 def test_the_code_page_is_there_for_ten_minutes(waiting, time_machine):

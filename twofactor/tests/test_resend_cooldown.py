@@ -3,21 +3,12 @@ or change; a new login or change starts its own code at once."""
 
 from datetime import timedelta
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.code_step import T0, is_logged_in, page_text, twofactor_on
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge
-
-
-@pytest.fixture
-def waiting(client, coworker, acme, outbox, time_machine):
-    twofactor_on(acme, coworker)
-    time_machine.move_to(T0, tick=False)
-    password_step(client, coworker)
-    return client
 
 
 def test_a_resend_within_thirty_seconds_is_refused_and_nothing_is_sent(

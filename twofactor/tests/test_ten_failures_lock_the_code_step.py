@@ -3,7 +3,6 @@ minutes; the user is emailed and the event is audited."""
 
 from datetime import timedelta
 
-import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -31,14 +30,6 @@ def fail_ten_times(client, outbox, time_machine):
     time_machine.shift(timedelta(minutes=1))
     client.post(reverse("login_resend"))
     return fail(client, outbox, 5)
-
-
-@pytest.fixture
-def waiting(client, coworker, acme, outbox, time_machine):
-    twofactor_on(acme, coworker)
-    time_machine.move_to(T0, tick=False)
-    password_step(client, coworker)
-    return client
 
 
 def test_the_tenth_failure_locks_and_says_until_when(waiting, outbox, time_machine):
