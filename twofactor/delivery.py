@@ -86,11 +86,8 @@ def challenge_delivery_refresh(*, provider_id: str) -> None:
             )
 
 
-def challenge_delivery_catch_up(*, challenge_id: int) -> None:
+def challenge_delivery_catch_up(*, provider_id: str) -> None:
     """After the worker stored the provider id: apply reports that arrived
     before it did (a provider may call back within milliseconds)."""
-    provider_id = (
-        Challenge.objects.filter(pk=challenge_id).values_list("provider_id", flat=True).first()
-    )
     if provider_id and DeliveryReport.objects.filter(provider_id=provider_id).exists():
         challenge_delivery_refresh(provider_id=provider_id)

@@ -31,8 +31,8 @@ def challenge_deliver(self, challenge_id: int) -> None:
     from twofactor import delivery, services
 
     try:
-        services.challenge_deliver(challenge_id=challenge_id)
-        delivery.challenge_delivery_catch_up(challenge_id=challenge_id)
+        provider_id = services.challenge_deliver(challenge_id=challenge_id)
+        delivery.challenge_delivery_catch_up(provider_id=provider_id)
     except RETRYABLE as exc:
         if self.request.retries >= settings.TWOFACTOR_DELIVERY_MAX_RETRIES:
             services.challenge_give_up(challenge_id=challenge_id, reason=str(exc))

@@ -23,7 +23,7 @@ def test_a_database_error_while_sending_is_retried_and_the_code_arrives(
         calls.append(kwargs)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        deliver(**kwargs)
+        return deliver(**kwargs)
 
     monkeypatch.setattr(services, "challenge_deliver", hiccup_once)
 

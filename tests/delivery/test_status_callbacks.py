@@ -150,7 +150,7 @@ def test_a_report_that_beats_the_worker_is_applied_when_the_worker_catches_up(sm
         provider_id=provider_id, delivery=Challenge.Delivery.SENT
     )
 
-    delivery.challenge_delivery_catch_up(challenge_id=sms_login.pk)
+    delivery.challenge_delivery_catch_up(provider_id=provider_id)
 
     sms_login.refresh_from_db()
     assert sms_login.delivery == Challenge.Delivery.DELIVERED

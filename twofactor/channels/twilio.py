@@ -2,10 +2,12 @@
 imports the Twilio SDK: the rest of the portal speaks of channels, provider
 ids and the portal's own delivery states."""
 
+import os
 import threading
 from dataclasses import dataclass
 
 from django.conf import settings
+from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
@@ -25,6 +27,7 @@ PERMANENT_ERRORS = {
     "Ask your administrator to switch the channel to Voice, or add a mobile number.",
 }
 HTTP_TIMEOUT_SECONDS = 10
+TWILIO_API = "https://api.twilio.com"
 
 # One client per worker thread and account: its requests session keeps the
 # connection to Twilio open between codes instead of a TLS handshake per code
@@ -43,12 +46,27 @@ def _client(options: dict) -> Client:
         client = Client(
             options["ACCOUNT_SID"],
             options["AUTH_TOKEN"],
-            http_client=TwilioHttpClient(timeout=HTTP_TIMEOUT_SECONDS),
+            http_client=_http_client(base_url or TWILIO_API),
         )
         if base_url:
             client.api.base_url = base_url
         cache[key] = client
     return client
+
+
+def _http_client(url: str) -> TwilioHttpClient:
+    """The SDK's HTTP client, with the environment read once, here. Left to
+    requests, every request scans os.environ for proxy variables and looks
+    for ~/.netrc, a seventh of the CPU of each send (docs/PERFORMANCE.md,
+    "Delivery"). A proxy (HTTPS_PROXY, NO_PROXY) and a CA bundle
+    (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE) set for the worker still apply; a
+    change to them takes a worker restart."""
+    http = TwilioHttpClient(timeout=HTTP_TIMEOUT_SECONDS, proxy=get_environ_proxies(url))
+    http.session.trust_env = False
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        http.session.verify = ca_bundle
+    return http
 
 
 def _transport_error(status: int, code) -> TransportError:
