@@ -36,6 +36,21 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def pss_mb(pids) -> float:
+    """Proportional set size of processes, summed: what they hold in memory,
+    pages shared between them (a prefork pool's children) counted once."""
+    total = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
 def postgres_cpu() -> float:
     """All of PostgreSQL on this machine: the postmaster with every backend it
     has reaped, plus those alive now. Other databases' work is in it too."""

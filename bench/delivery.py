@@ -32,6 +32,7 @@ ISSUING_THREADS = 4
 SWEEP = [
     ("prefork", 2),
     ("prefork", 8),
+    ("prefork", 16),
     ("threads", 8),
     ("threads", 16),
     ("threads", 32),
@@ -188,6 +189,7 @@ def run(*, quick: bool, sweep: bool, pool: str, concurrency: int, profile: bool 
                 ]
             )
             paced = run_phase(stack, chunk[10 + repeats * backlog_n :], rate=PACED_RATE)
+            memory = cpu.pss_mb(stack.worker_pids())
             ok_rate = backlog["throughput"] >= THROUGHPUT_TARGET
             ok_p95 = paced["p95"] <= P95_TARGET
             verdicts[pool_name, conc] = ok_rate and ok_p95
@@ -210,6 +212,7 @@ def run(*, quick: bool, sweep: bool, pool: str, concurrency: int, profile: bool 
                         f"{r['sent']}/{r['n']}",
                         f"{r['worker_cpu'] * 1000:.1f}",
                         f"{r['db_cpu'] * 1000:.1f}",
+                        f"{memory:.0f}",
                         report.verdict(ok),
                     ]
                 )
@@ -229,6 +232,7 @@ def run(*, quick: bool, sweep: bool, pool: str, concurrency: int, profile: bool 
                 "sent",
                 "worker CPU ms/code",
                 "PostgreSQL CPU ms/code",
+                "worker MB (PSS)",
                 "target",
             ],
             rows,
