@@ -19,6 +19,7 @@ REQUIRED = os.environ.get("PORTAL_REQUIRE_REAL_PARTS") == "1"
 TITLES = [
     "Password-step POST latency",
     "Delivery, one worker",
+    "The delivery task's body, one thread",
     "Server CPU per login",
     "The 2FA tab of an enterprise",
     "Channel change for every enrolment",
