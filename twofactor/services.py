@@ -324,18 +324,17 @@ def challenge_deliver(*, challenge_id: int) -> str:
     code = "".join(secrets.choice("0123456789") for _ in range(settings.TWOFACTOR_CODE_DIGITS))
     salt = secrets.token_hex(16)
     now = timezone.now()
-    pending = Challenge.objects.filter(
-        pk=challenge_id,
-        status=Challenge.Status.ACTIVE,
-        delivery__in=(Challenge.Delivery.QUEUED, Challenge.Delivery.SENDING),
+    challenge = _challenge_claim(
+        challenge_id=challenge_id, salt=salt, hashed=code_hash(code, salt), now=now
     )
-    # Claimed in one conditional UPDATE (the row lock it takes is the whole
-    # check): fewer round trips per code than a locking SELECT in a
-    # transaction, and the worker's throughput is its CPU per code.
-    claimed = pending.filter(expires_at__gt=now).update(
-        salt=salt, code_hash=code_hash(code, salt), delivery=Challenge.Delivery.SENDING
-    )
-    if not claimed:
+    if challenge is None:
+        # Not claimed: it expired before it could be sent (the pop-up says
+        # so), or it was sent, used or replaced already.
+        pending = Challenge.objects.filter(
+            pk=challenge_id,
+            status=Challenge.Status.ACTIVE,
+            delivery__in=(Challenge.Delivery.QUEUED, Challenge.Delivery.SENDING),
+        )
         pending.filter(expires_at__lte=now).update(
             delivery=Challenge.Delivery.FAILED,
             delivery_detail="The code expired before it could be sent. Click Resend.",
@@ -344,13 +343,6 @@ def challenge_deliver(*, challenge_id: int) -> str:
         # the first run to the database are still applied.
         sent = Challenge.objects.filter(pk=challenge_id, delivery=Challenge.Delivery.SENT)
         return sent.values_list("provider_id", flat=True).first() or ""
-    # What sending and its audit row need: loading the whole user (a phone
-    # number parsed, a dozen columns) cost more than the claim itself.
-    challenge = (
-        Challenge.objects.select_related("user")
-        .only("channel", "destination", "requested_ip", "created_at", "user__enterprise_id")
-        .get(pk=challenge_id)
-    )
 
     callback = None
     if challenge.channel in PHONE_CHANNELS:
@@ -383,6 +375,57 @@ def challenge_deliver(*, challenge_id: int) -> str:
 
         dev_outbox.record(challenge=challenge, code=code)
     return provider_id
+
+
+def _challenge_claim(
+    *, challenge_id: int, salt: str, hashed: str, now: datetime
+) -> Challenge | None:
+    """Store the new code's hash and mark the challenge as being sent, if it
+    may be sent: active, not yet accepted by the provider, not expired.
+    Returns it with what sending and its audit row need, or None.
+
+    One conditional UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35).
+    The row lock it takes is the whole check. It is written in SQL because the
+    worker's throughput is its CPU per code: through the ORM, this UPDATE and
+    the read after it cost about 1.1 ms of Python, here about 0.15
+    (docs/PERFORMANCE.md, "Delivery")."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    user_model = get_user_model()
+    quote = connection.ops.quote_name
+    table, users = quote(Challenge._meta.db_table), quote(user_model._meta.db_table)
+    with connection.cursor() as cursor:
+        # Table names come from the models' metadata; every value is a parameter.
+        cursor.execute(
+            f"UPDATE {table} SET salt = %s, code_hash = %s, delivery = %s "  # noqa: S608
+            f"WHERE id = %s AND status = %s AND delivery IN (%s, %s) AND expires_at > %s "
+            f"RETURNING id, user_id, channel, destination, requested_ip, "
+            f"(SELECT enterprise_id FROM {users} WHERE {users}.id = {table}.user_id)",
+            [
+                salt,
+                hashed,
+                Challenge.Delivery.SENDING,
+                challenge_id,
+                Challenge.Status.ACTIVE,
+                Challenge.Delivery.QUEUED,
+                Challenge.Delivery.SENDING,
+                connection.ops.adapt_datetimefield_value(now),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, user_id, channel, destination, requested_ip, enterprise_id = row
+    challenge = Challenge.from_db(
+        connection.alias,
+        ["id", "user_id", "channel", "destination", "requested_ip"],
+        [pk, user_id, channel, destination, str(requested_ip) if requested_ip else None],
+    )
+    challenge.user = user_model.from_db(
+        connection.alias, ["id", "enterprise_id"], [user_id, enterprise_id]
+    )
+    return challenge
 
 
 def challenge_audit(challenge: Challenge, action: str, *, detail: str) -> None:
