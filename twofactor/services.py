@@ -387,8 +387,8 @@ def _challenge_claim(
     One conditional UPDATE ... RETURNING (PostgreSQL, and SQLite since 3.35).
     The row lock it takes is the whole check. It is written in SQL because the
     worker's throughput is its CPU per code: through the ORM, this UPDATE and
-    the read after it cost about 1.1 ms of Python, here about 0.15
-    (docs/PERFORMANCE.md, "Delivery")."""
+    the read after it cost about 1.1 ms of Python; one statement through the
+    cursor costs about 0.12 (docs/PERFORMANCE.md, "Delivery")."""
     from django.contrib.auth import get_user_model
     from django.db import connection
 
