@@ -3,3 +3,21 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts import services
+        from twofactor.stepup import action_register
+
+        action_register(services.ACCOUNT_SETTINGS_ACTION, services.account_settings_apply)
+        action_register(services.PASSWORD_ACTION, services.password_change_apply)
+        user_logged_in.connect(_session_started, dispatch_uid="accounts.session_started")
+
+
+def _session_started(sender, request, user, **kwargs) -> None:
+    """Every login starts the session's clocks (idle and absolute limits)."""
+    from accounts.middleware import session_started
+
+    if request is not None and hasattr(request, "session"):
+        session_started(request)

@@ -2,8 +2,10 @@ import re
 
 import phonenumbers
 from django import forms
+from django.contrib.auth import password_validation
 
-from enterprise.models import PHONE_CHANNELS
+from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
+from twofactor.destinations import phone_refusal
 
 E164_HINT = "for example, +13035551212"
 E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
@@ -11,7 +13,8 @@ E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 def e164_clean(raw: str) -> str:
     """Strict E.164: a plus, the country code, the number; nothing else.
-    phonenumbers then checks the number can exist in that country."""
+    phonenumbers then checks the number can exist in that country, and
+    numbers codes are never sent to are refused before anything is sent."""
     value = re.sub(r"[\s\-().]", "", raw or "")
     if not value:
         return ""
@@ -27,7 +30,11 @@ def e164_clean(raw: str) -> str:
         raise forms.ValidationError(message) from exc
     if not phonenumbers.is_valid_number(parsed):
         raise forms.ValidationError(f"This is not a valid phone number. {message}")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    refusal = phone_refusal(number)
+    if refusal:
+        raise forms.ValidationError(refusal)
+    return number
 
 
 class AccountSettingsForm(forms.Form):
@@ -74,11 +81,10 @@ class AccountSettingsForm(forms.Form):
             and not cleaned.get("phone")
             and "phone" not in self.errors
         ):
-            label = "SMS" if channel == "sms" else "voice call"
             self.add_error(
                 "phone",
-                f"Your account sends codes by {label}. Add a phone number in E.164 "
-                f"format ({E164_HINT}) before you turn on two-factor authentication.",
+                f"Your account sends codes by {CHANNEL_LABELS[channel]}. Add a phone number "
+                f"in E.164 format ({E164_HINT}) before you turn on two-factor authentication.",
             )
         return cleaned
 
@@ -88,3 +94,54 @@ class AccountSettingsForm(forms.Form):
             "phone": self.cleaned_data["phone"],
             "twofactor": bool(self.cleaned_data["twofactor"]),
         }
+
+
+class PasswordChangeForm(forms.Form):
+    """My Account > Security. The current password is checked by the view,
+    which also counts wrong ones against the password throttle."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        max_length=4096,
+        help_text=password_validation.password_validators_help_text_html(),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    confirm_password = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        password = self.cleaned_data["current_password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your current password.", code="wrong")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
+        if new and confirm and new != confirm:
+            self.add_error("confirm_password", "The two new passwords don't match.")
+        elif new:
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("new_password", exc)
+        return cleaned
+
+    @property
+    def wrong_current_password(self) -> bool:
+        return self.has_error("current_password", code="wrong")

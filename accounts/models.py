@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -21,3 +22,26 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class Session(AbstractBaseSession):
+    """A database session that knows whose it is, from where and since when,
+    so a person's sessions can be listed and ended (My Account > Security,
+    and every change that ends the other sessions). accounts.sessions fills
+    the extra columns when the session is saved."""
+
+    user = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    last_active = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        indexes = [models.Index(fields=["user", "expire_date"])]
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

@@ -1,87 +1,161 @@
-"""Writes for My Account: contact details and the co-worker's own 2FA."""
-
-from collections.abc import Callable
-from dataclasses import dataclass
+"""Writes for My Account: contact details, the co-worker's own 2FA, the
+password and sessions; and creating portal users."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
+from accounts.sessions import sessions_end
 from enterprise.audit import Action, audit_record
-from twofactor import services as twofactor_services
+from twofactor import notices, stepup
+from twofactor.destinations import channel_destination, mask_destination, phone_e164
+from twofactor.devices import current_destination, device_get, device_peek, twofactor_on
+from twofactor.stepup import ChangeContext, CodeNeeded
+
+ACCOUNT_SETTINGS_ACTION = "account.settings"
+PASSWORD_ACTION = "account.password"  # noqa: S105 (an action name)
 
 
-@dataclass(frozen=True)
-class CodeNeeded:
-    channel: str
-    destination: str
+def account_settings_needed(
+    request, *, user, email: str, phone: str, twofactor: bool
+) -> list[CodeNeeded]:
+    """The codes a My Account Save needs before it applies (SPEC Security):
 
-
-def account_settings_plan(
-    *, user, email: str, phone: str, twofactor: bool, step_up_fresh: Callable[..., bool]
-) -> CodeNeeded | None:
-    """Which code, if any, must be verified before this Save applies.
-
-    Turning 2FA on proves the destination the codes will go to. Turning it
-    off is a step-up on the current destination. Moving codes to another
-    destination proves the new one. A step-up fresh in this session (SPEC:
-    5 minutes) covers turning off, and a move to the destination it proved."""
+    - turning 2FA on proves the destination the codes will go to;
+    - with 2FA on, turning it off, or changing Email or Phone number, needs
+      a step-up (a code where codes go now, unless fresh in this session);
+      when codes would then go somewhere new, that is proven by its own code.
+    With 2FA off nothing is asked; a changed detail is then unproven."""
     enterprise = user.enterprise
     if not enterprise.twofactor_enabled:
-        return None
-    device = twofactor_services.device_get(user)
-    account_channel = enterprise.twofactor_channel
-    current = twofactor_services.code_destination(user=user, channel=account_channel)
-    proposed_user = get_user_model()(email=email, phone=phone or "")
-    proposed = twofactor_services.code_destination(user=proposed_user, channel=account_channel)
-    if twofactor and not device.enrolled:
-        return CodeNeeded(*proposed)
-    if not twofactor and device.enrolled:
-        return None if step_up_fresh() else CodeNeeded(*current)
-    if device.enrolled and proposed != current:
-        return None if step_up_fresh(destination=proposed[1]) else CodeNeeded(*proposed)
-    return None
+        return []
+    device = device_peek(user)
+    target = channel_destination(email=email, phone=phone, channel=enterprise.twofactor_channel)
+    if not device.enrolled:
+        return stepup.prove(target) if twofactor else []
+    if not twofactor:
+        return stepup.step_up(request, user=user)
+    moves = not target.same_as(current_destination(user, device))
+    if not moves and email == user.email and phone == phone_e164(user):
+        return []
+    return stepup.step_up(request, user=user) + (stepup.prove(target) if moves else [])
 
 
-def account_settings_apply(
-    *, actor, ip: str | None, email: str, phone: str, twofactor: bool, verified: dict | None = None
-) -> str:
-    """Apply a My Account Save. `verified` is the flow whose code was just
-    accepted, when the change needed one; the caller has checked it."""
-    user = get_user_model().objects.select_related("enterprise").get(pk=actor.pk)
+def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofactor: bool) -> str:
+    """Apply a My Account Save whose codes (if any) were entered."""
+    user = get_user_model().objects.select_related("enterprise").get(pk=ctx.actor.pk)
     enterprise = user.enterprise
-    device = twofactor_services.device_get(user)
-    before = twofactor_services.code_destination(user=user, channel=enterprise.twofactor_channel)
-    user.email = email
-    user.phone = phone or ""
-    user.save(update_fields=["email", "phone"])
-    after = twofactor_services.code_destination(user=user, channel=enterprise.twofactor_channel)
+    device = device_get(user)
+    old_email, old_phone = user.email, phone_e164(user)
+    was_on = enterprise.twofactor_enabled and device.enrolled
+    email_changed, phone_changed = email != old_email, phone != old_phone
+    if email_changed or phone_changed:
+        user.email, user.phone = email, phone or ""
+        user.save(update_fields=["email", "phone"])
+    # A detail changed without a code proving it is unproven; one proven by
+    # this change is proven, changed or not.
+    if email_changed or email in ctx.proven:
+        device.email_unproven = email not in ctx.proven
+    if phone_changed or phone in ctx.proven:
+        device.phone_unproven = bool(phone) and phone not in ctx.proven
+    target = channel_destination(email=email, phone=phone, channel=enterprise.twofactor_channel)
     message = "Your settings were saved."
-    if not enterprise.twofactor_enabled:
-        return message
-    if twofactor and not device.enrolled:
-        device.enrolled = True
-        device.confirmed = True
-        device.save(update_fields=["enrolled", "confirmed"])
-        audit_record(Action.USER_2FA_ENABLED, actor=user, target=user, ip=ip, detail=after[0])
+    end_sessions = email_changed or phone_changed
+    if enterprise.twofactor_enabled and twofactor and not device.enrolled:
+        device.enrolled = device.confirmed = True
+        audit_record(
+            Action.USER_2FA_ENABLED, actor=user, target=user, ip=ctx.ip, detail=target.channel
+        )
+        notices.notice_send(
+            notices.TWOFACTOR_ON,
+            user=user,
+            context={"channel": target.channel_label, "destination": target.masked},
+        )
         message = "Two-factor authentication is now enabled for your login."
-    elif not twofactor and device.enrolled:
-        device.enrolled = False
-        device.confirmed = False
-        device.save(update_fields=["enrolled", "confirmed"])
-        audit_record(Action.USER_2FA_DISABLED, actor=user, target=user, ip=ip)
+    elif enterprise.twofactor_enabled and not twofactor and device.enrolled:
+        device.enrolled = device.confirmed = False
+        audit_record(Action.USER_2FA_DISABLED, actor=user, target=user, ip=ctx.ip)
+        notices.notice_send(notices.TWOFACTOR_OFF, user=user)
         message = "Two-factor authentication is now disabled for your login."
-    elif device.enrolled and before != after:
+        end_sessions = True
+    elif was_on and target.address in ctx.proven:
+        # Codes moved to a destination proven on the account's channel.
+        device.confirmed = True
         audit_record(
             Action.DESTINATION_CHANGED,
             actor=user,
             target=user,
-            ip=ip,
-            detail=f"codes now go by {after[0]} to {twofactor_services.mask_destination(after[1])}",
+            ip=ctx.ip,
+            detail=f"codes now go by {target.channel} to {target.masked}",
         )
-        if verified is not None and verified.get("destination") == after[1]:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
         message = "Your settings were saved. Codes now go to the new destination."
+    device.save()
+    _contacts_told(ctx, user, old_email, old_phone, codes_follow=was_on, target=target)
+    if end_sessions:
+        sessions_end(user=user, keep=ctx.session_key)
     return message
+
+
+def _contacts_told(ctx, user, old_email: str, old_phone: str, *, codes_follow, target) -> None:
+    changed = []
+    if user.email != old_email:
+        changed.append("email")
+        notices.notice_send(
+            notices.EMAIL_CHANGED,
+            user=user,
+            to=[old_email, user.email],
+            context={
+                "old": mask_destination(old_email),
+                "new": mask_destination(user.email),
+                "codes_follow": codes_follow and target.address == user.email,
+            },
+        )
+    new_phone = phone_e164(user)
+    if new_phone != old_phone:
+        changed.append("phone number")
+        notices.notice_send(
+            notices.PHONE_CHANGED,
+            user=user,
+            context={
+                "old": mask_destination(old_phone) if old_phone else "",
+                "new": mask_destination(new_phone) if new_phone else "",
+                "codes_follow": codes_follow and target.address == new_phone,
+            },
+        )
+    if changed:
+        audit_record(
+            Action.CONTACT_CHANGED,
+            actor=user,
+            target=user,
+            ip=ctx.ip,
+            detail=" and ".join(changed) + " changed",
+        )
+
+
+def password_change_needed(request, *, user) -> list[CodeNeeded]:
+    """With 2FA on, a step-up first."""
+    return stepup.step_up(request, user=user) if twofactor_on(user) else []
+
+
+def password_change_apply(ctx: ChangeContext, *, password_hash: str) -> str:
+    """Set the password (already validated and hashed: the session holding a
+    pending change never holds the password itself)."""
+    user = get_user_model().objects.get(pk=ctx.actor.pk)
+    user.password = password_hash
+    user.save(update_fields=["password"])
+    sessions_end(user=user, keep=ctx.session_key)
+    audit_record(Action.PASSWORD_CHANGED, actor=user, target=user, ip=ctx.ip)
+    notices.notice_send(notices.PASSWORD_CHANGED, user=user)
+    return "Your password was changed."
+
+
+def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> int:
+    ended = sessions_end(user=user, keep=session_key)
+    audit_record(
+        Action.SESSIONS_ENDED, actor=user, target=user, ip=ip, detail=f"{ended} sessions ended"
+    )
+    notices.notice_send(notices.SESSIONS_ENDED, user=user, context={"count": ended})
+    return ended
 
 
 def portal_user_create(
@@ -96,8 +170,9 @@ def portal_user_create(
     last_name: str = "",
 ):
     """Create a co-worker (an administrator with `admin`). Validates the
-    password with Django's validators and stores it with the first hasher."""
-    from django.contrib.auth.password_validation import validate_password
+    password with Django's validators and stores it with the first hasher;
+    refuses a phone number codes are never sent to."""
+    from twofactor.destinations import phone_refusal
 
     User = get_user_model()
     user = User(
@@ -112,5 +187,8 @@ def portal_user_create(
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()
+    refusal = phone_refusal(user.phone.as_e164) if user.phone else None
+    if refusal:
+        raise ValidationError({"phone": refusal})
     user.save()
     return user

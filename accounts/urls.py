@@ -7,4 +7,7 @@ app_name = "accounts"
 urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
     path("profile/", views.profile, name="profile"),
+    path("security/", views.security, name="security"),
+    path("security/password/", views.password_change, name="password"),
+    path("security/sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
 ]

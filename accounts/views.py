@@ -1,18 +1,22 @@
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import make_password
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
-from accounts.forms import AccountSettingsForm
-from enterprise.audit import client_ip
-from twofactor import flows
+from accounts.forms import AccountSettingsForm, PasswordChangeForm
+from accounts.sessions import browser_name, sessions_of
+from enterprise.audit import Action, audit_record, client_ip
+from twofactor import throttle
+from twofactor.codes import CodeError
+from twofactor.flows import ChangeFlow
+from twofactor.pages import prompt_context, with_retry_after
 from twofactor.selectors import twofactor_summary
-from twofactor.services import CodeError
-from twofactor.views import code_step_redirect, prompt_context, with_retry_after
+from twofactor.stepup import require_code
 
 
 @login_required
@@ -31,34 +35,25 @@ def account_settings(request):
         status = 400
         if form.is_valid():
             payload = form.payload()
-            code = services.account_settings_plan(
-                user=user, step_up_fresh=partial(flows.step_up_fresh, request), **payload
-            )
-            if code is None:
-                message = services.account_settings_apply(
-                    actor=user, ip=client_ip(request), **payload
-                )
-                messages.success(request, message)
-                return redirect("accounts:settings")
             try:
-                flows.change_begin(
+                needed = services.account_settings_needed(request, user=user, **payload)
+                outcome = require_code(
                     request,
-                    action="account.settings",
+                    action=services.ACCOUNT_SETTINGS_ACTION,
                     payload=payload,
-                    channel=code.channel,
-                    destination=code.destination,
+                    needed=needed,
                     return_url=reverse("accounts:settings"),
-                    account_channel=user.enterprise.twofactor_channel,
                 )
             except CodeError as exc:
-                form.add_error(None, exc.message)
-                status, retry_at = exc.status, exc.retry_at
-            else:
-                return code_step_redirect(request, reverse("accounts:settings"), flows.CHANGE)
+                outcome = exc
+            if not isinstance(outcome, CodeError):
+                return outcome
+            form.add_error(None, outcome.message)
+            status, retry_at = outcome.status, outcome.retry_at
     context = {
         "form": form,
         "summary": twofactor_summary(user),
-        "prompt": prompt_context(request, flows.CHANGE),
+        "prompt": prompt_context(request, ChangeFlow),
     }
     response = render(request, "accounts/settings.html", context, status=status)
     return with_retry_after(response, retry_at)
@@ -69,3 +64,83 @@ def account_settings(request):
 def profile(request):
     """Where "Click Here" leads from My Account: the account information."""
     return render(request, "accounts/profile.html", {"summary": twofactor_summary(request.user)})
+
+
+def _security_page(request, *, form=None, error="", status=200, retry_at=None):
+    user = request.user
+    sessions = [
+        {
+            "browser": browser_name(session.user_agent),
+            "ip": session.ip or "—",
+            "last_active": session.last_active,
+            "current": session.session_key == request.session.session_key,
+        }
+        for session in sessions_of(user)
+    ]
+    context = {
+        "form": form or PasswordChangeForm(user=user),
+        "error": error,
+        "sessions": sessions,
+        "now": timezone.now(),
+        "prompt": prompt_context(request, ChangeFlow),
+    }
+    response = render(request, "accounts/security.html", context, status=status)
+    return with_retry_after(response, retry_at)
+
+
+@login_required
+@require_GET
+def security(request):
+    return _security_page(request)
+
+
+@sensitive_post_parameters("current_password", "new_password", "confirm_password")
+@login_required
+@require_POST
+def password_change(request):
+    """Change password: the current one first (throttled like the login's),
+    then a step-up when 2FA is on; applies after the code."""
+    user, ip = request.user, client_ip(request)
+    form = PasswordChangeForm(request.POST, user=user)
+    retry_at = throttle.password_throttled(ip=ip, user=user)
+    if retry_at is not None:
+        error = (
+            f"Too many wrong passwords. Try again after {timezone.localtime(retry_at):%H:%M} UTC."
+        )
+        return _security_page(request, error=error, status=429, retry_at=retry_at)
+    if not form.is_valid():
+        if form.wrong_current_password:
+            throttle.password_failed(ip=ip, user=user)
+            audit_record(
+                Action.PASSWORD_CHANGE_REFUSED,
+                actor=user,
+                target=user,
+                ip=ip,
+                detail="wrong current password",
+            )
+        return _security_page(request, form=form, status=400)
+    try:
+        outcome = require_code(
+            request,
+            action=services.PASSWORD_ACTION,
+            payload={"password_hash": make_password(form.cleaned_data["new_password"])},
+            needed=services.password_change_needed(request, user=user),
+            return_url=reverse("accounts:security"),
+        )
+    except CodeError as exc:
+        outcome = exc
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request, error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    services.sessions_end_others(
+        user=request.user, session_key=request.session.session_key, ip=client_ip(request)
+    )
+    messages.success(request, "Your other sessions were logged out.")
+    return redirect("accounts:security")

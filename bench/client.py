@@ -12,6 +12,8 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 PASSWORD = "bench-password-2fa-0042"
+# The stack runs with DEBUG off: production cookie names (portal/settings.py).
+CSRF_COOKIE = "__Host-csrftoken"
 
 
 class Unexpected(Exception):
@@ -69,7 +71,7 @@ class Browser:
 
     def post(self, path: str, fields: dict) -> Response:
         return self.request(
-            "POST", path, {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}
+            "POST", path, {"csrfmiddlewaretoken": self.cookies.get(CSRF_COOKIE, ""), **fields}
         )
 
 

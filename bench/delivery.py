@@ -1,7 +1,7 @@
 """2. Delivery keeps up.
 
 One Celery worker, the Twilio stand-in answering after 100 ms. Challenges are
-issued by the same service the login uses (twofactor.services.challenge_issue:
+issued by the same service the login uses (twofactor.codes.challenge_issue:
 counters, row, queue), each for its own co-worker and phone, from this process:
 
 - backlog: the worker stops consuming, N challenges are queued, the worker
@@ -47,7 +47,8 @@ def issue(accounts: list[tuple[int, str]], *, rate: float | None) -> float:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from twofactor.services import challenge_issue
+    from twofactor.codes import challenge_issue
+    from twofactor.destinations import Destination
 
     users = get_user_model().objects.in_bulk([uid for uid, _ in accounts])
     threads = ISSUING_THREADS
@@ -61,7 +62,9 @@ def issue(accounts: list[tuple[int, str]], *, rate: float | None) -> float:
                     wait = start + (offset + i * threads) / rate - time.perf_counter()
                     if wait > 0:
                         time.sleep(wait)
-                challenge_issue(user=users[uid], purpose="login", channel="sms", destination=phone)
+                challenge_issue(
+                    user=users[uid], purpose="login", destination=Destination("sms", phone)
+                )
         except Exception as exc:  # reported below; the other threads go on
             errors.append(exc)
         finally:

@@ -130,12 +130,14 @@ def run(*, quick: bool, coworkers: int | None) -> bool:
         from django.test.utils import CaptureQueriesContext
 
         from enterprise.services import policy_apply
+        from twofactor.stepup import ChangeContext
 
         enrolled.update(confirmed=True)
         big_admin.refresh_from_db()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            policy_apply(actor=big_admin, ip=None, enabled=True, channel="voice")
+            context = ChangeContext(actor=big_admin, ip=None, session_key=None, proven=frozenset())
+            policy_apply(context, enabled=True, channel="voice")
             in_process = time.perf_counter() - start
         updates = [
             q["sql"]

@@ -31,7 +31,7 @@ def run(*, quick: bool) -> bool:
         from django.contrib.auth import get_user_model
         from django.utils import timezone
 
-        from twofactor import delivery, services
+        from twofactor import delivery, reports
         from twofactor.models import Challenge
 
         enterprise = seed.enterprise_create("Task CPU")
@@ -57,8 +57,8 @@ def run(*, quick: bool) -> bool:
         def deliver(pks: list[int]) -> float:
             start = time.thread_time()
             for pk in pks:
-                provider_id = services.challenge_deliver(challenge_id=pk)
-                delivery.challenge_delivery_catch_up(provider_id=provider_id)
+                provider_id = delivery.challenge_deliver(challenge_id=pk)
+                reports.challenge_delivery_catch_up(provider_id=provider_id)
             return (time.thread_time() - start) / len(pks)
 
         deliver(challenges(users[:20]))  # warm-up: connections, templates, imports

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class EnterpriseConfig(AppConfig):
     name = "enterprise"
+
+    def ready(self) -> None:
+        from enterprise import services
+        from twofactor.stepup import action_register
+
+        action_register(services.POLICY, services.policy_apply)

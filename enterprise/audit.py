@@ -1,10 +1,24 @@
 """Writes to the audit log. Callers pass who did what to whom, never a secret."""
 
+from django.conf import settings
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils import timezone
 
 from enterprise.models import AuditEvent
 
 Action = AuditEvent.Action
+
+# Denials anyone can repeat at will: the same one by the same person from the
+# same address within AUDIT_REPEAT_WINDOW adds to one row's count.
+REPEATABLE = frozenset(
+    {
+        Action.ACCESS_DENIED,
+        Action.LOGIN_FAILED,
+        Action.LIMIT_REACHED,
+        Action.PASSWORD_CHANGE_REFUSED,
+    }
+)
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -23,17 +37,30 @@ def audit_record(
     target=None,
     ip: str | None = None,
     detail: str = "",
-) -> AuditEvent:
+) -> None:
     if enterprise is None:
         subject = target or actor
         enterprise_id = getattr(subject, "enterprise_id", None)
     else:
         enterprise_id = enterprise.pk
-    return AuditEvent.objects.create(
-        enterprise_id=enterprise_id,
-        actor=actor if getattr(actor, "pk", None) else None,
-        target=target,
-        action=action,
-        ip=ip,
-        detail=detail[:300],
-    )
+    actor = actor if getattr(actor, "pk", None) else None
+    row = {
+        "enterprise_id": enterprise_id,
+        "actor": actor,
+        "target": target,
+        "action": action,
+        "ip": ip,
+        "detail": detail[:300],
+    }
+    if action in REPEATABLE:
+        now = timezone.now()
+        same = (
+            AuditEvent.objects.filter(created_at__gt=now - settings.AUDIT_REPEAT_WINDOW, **row)
+            .order_by("-created_at")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if same is not None:
+            AuditEvent.objects.filter(pk=same).update(count=F("count") + 1, last_at=now)
+            return
+    AuditEvent.objects.create(**row)

@@ -1,14 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-
-class Channel(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "SMS"
-    VOICE = "voice", "Voice"
-
-
-PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+from twofactor.channels import Channel
 
 
 class Enterprise(models.Model):
@@ -45,6 +38,12 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "Login failed"
         ACCESS_DENIED = "access_denied", "Access denied"
         COWORKERS_NOTIFIED = "coworkers_notified", "Co-workers notified"
+        CONTACT_CHANGED = "contact_changed", "Email or phone number changed"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_CHANGE_REFUSED = "password_change_refused", "Password change refused"
+        SESSIONS_ENDED = "sessions_ended", "Other sessions logged out"
+        CODE_STEP_UNLOCKED = "code_step_unlocked", "Code step unlocked"
+        LIMIT_REACHED = "limit_reached", "Limit reached"
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
@@ -67,12 +66,17 @@ class AuditEvent(models.Model):
     detail = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Identical denials repeated within AUDIT_REPEAT_WINDOW are this one row:
+    # how many, and when the last one was.
+    count = models.PositiveIntegerField(default=1)
+    last_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["enterprise", "-created_at"]),
             models.Index(fields=["target", "action", "created_at"]),
+            models.Index(fields=["actor", "action", "created_at"]),
         ]
 
     def __str__(self) -> str:

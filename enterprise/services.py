@@ -1,40 +1,40 @@
-"""Writes for Enterprise Settings: the account's 2FA policy and notices."""
+"""Writes for Enterprise Settings: the account's 2FA policy, notices to
+co-workers, and an administrator's Unlock."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts.sessions import sessions_end
 from enterprise import selectors
 from enterprise.audit import Action, audit_record
-from enterprise.models import Channel, Enterprise
-from twofactor import services as twofactor_services
+from enterprise.models import Enterprise
+from twofactor import notices, stepup
+from twofactor.channels import Channel
+from twofactor.codes import code_step_unlock
+from twofactor.devices import devices_require_verification, twofactor_on
+from twofactor.stepup import ChangeContext, CodeNeeded
+
+POLICY = "enterprise.policy"
 
 
 @dataclass
 class PolicyPlan:
     changed: bool
-    code_channel: str = ""
-    code_destination: str = ""
+    needed: list[CodeNeeded] = field(default_factory=list)
     unreachable: list = field(default_factory=list)
     unreachable_count: int = 0
 
-    @property
-    def needs_code(self) -> bool:
-        return bool(self.code_destination)
 
-
-def policy_plan(
-    *, admin, enabled: bool, channel: str, step_up_fresh: Callable[[], bool]
-) -> PolicyPlan:
+def policy_plan(request, *, admin, enabled: bool, channel: str) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would need.
 
     Disabling 2FA or changing the channel of an account that has it on is a
-    step-up for an administrator whose own login uses 2FA: the code goes by
-    the current channel. Switching to SMS or Voice lists the enrolled
-    co-workers without a phone number before anything is saved."""
+    step-up for an administrator whose own login uses 2FA: a code where their
+    codes go now. Switching to SMS or Voice lists the enrolled co-workers
+    without a phone number before anything is saved."""
     enterprise = admin.enterprise
     changed = (enabled, channel) != (enterprise.twofactor_enabled, enterprise.twofactor_channel)
     plan = PolicyPlan(changed=changed)
@@ -47,18 +47,15 @@ def policy_plan(
     weakens = enterprise.twofactor_enabled and (
         not enabled or channel != enterprise.twofactor_channel
     )
-    if weakens and twofactor_services.login_requires_code(admin) and not step_up_fresh():
-        plan.code_channel, plan.code_destination = twofactor_services.code_destination(
-            user=admin, channel=enterprise.twofactor_channel
-        )
+    if weakens and twofactor_on(admin):
+        plan.needed = stepup.step_up(request, user=admin)
     return plan
 
 
-def policy_apply(
-    *, actor, ip: str | None, enabled: bool, channel: str, verified: dict | None = None
-) -> str:
+def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
     """Save the account's 2FA Status and Channel. A channel change puts every
     enrolled co-worker into "Verification required" in one UPDATE."""
+    actor = get_user_model().objects.get(pk=ctx.actor.pk)
     if not actor.is_enterprise_admin:
         # The flow began while they were an administrator; they no longer are.
         raise PermissionDenied("Only an administrator can change these settings.")
@@ -70,22 +67,31 @@ def policy_apply(
         enterprise.twofactor_channel = channel
         enterprise.save(update_fields=["twofactor_enabled", "twofactor_channel"])
         if channel != was_channel:
-            count = twofactor_services.devices_require_verification(enterprise_id=enterprise.pk)
+            count = devices_require_verification(enterprise_id=enterprise.pk)
             audit_record(
                 Action.ACCOUNT_CHANNEL_CHANGED,
                 enterprise=enterprise,
                 actor=actor,
-                ip=ip,
+                ip=ctx.ip,
                 detail=f"{was_channel} to {channel}; {count} co-workers must verify again",
+            )
+            _administrators_told(
+                notices.ACCOUNT_CHANNEL_CHANGED,
+                enterprise,
+                actor,
+                old=Channel(was_channel).label,
+                new=channel.label,
             )
         if enabled != was_enabled:
             audit_record(
                 Action.ACCOUNT_2FA_ENABLED if enabled else Action.ACCOUNT_2FA_DISABLED,
                 enterprise=enterprise,
                 actor=actor,
-                ip=ip,
+                ip=ctx.ip,
                 detail=channel.label,
             )
+            if not enabled:
+                _administrators_told(notices.ACCOUNT_2FA_DISABLED, enterprise, actor)
     if not enabled:
         if was_enabled:
             return (
@@ -106,6 +112,18 @@ def policy_apply(
     return "Settings saved."
 
 
+def _administrators_told(kind: str, enterprise, actor, **context) -> None:
+    administrators = get_user_model().objects.filter(
+        enterprise=enterprise, is_enterprise_admin=True, is_active=True
+    )
+    for administrator in administrators.only("id", "email"):
+        notices.notice_send(
+            kind,
+            user=administrator,
+            context={"administrator": actor.get_full_name() or actor.username, **context},
+        )
+
+
 def coworkers_notify(*, actor, ip: str | None) -> int:
     """Queue one email to every co-worker saying 2FA is available."""
     from enterprise.tasks import coworkers_notify_send
@@ -116,3 +134,21 @@ def coworkers_notify(*, actor, ip: str | None) -> int:
         Action.COWORKERS_NOTIFIED, actor=actor, ip=ip, detail=f"{count} co-workers emailed"
     )
     return count
+
+
+def coworker_unlock(*, admin, coworker, ip: str | None) -> bool:
+    """Unlock a co-worker's code step (after the long lock, or a short one).
+    Their sessions end, they are told, and it is audited. False if there was
+    nothing to unlock."""
+    if coworker.enterprise_id != admin.enterprise_id or not admin.is_enterprise_admin:
+        raise PermissionDenied("Only an administrator of their enterprise can unlock them.")
+    if not code_step_unlock(user=coworker):
+        return False
+    sessions_end(user=coworker)
+    audit_record(Action.CODE_STEP_UNLOCKED, actor=admin, target=coworker, ip=ip)
+    notices.notice_send(
+        notices.CODE_STEP_UNLOCKED,
+        user=coworker,
+        context={"administrator": admin.get_full_name() or admin.username},
+    )
+    return True

@@ -9,5 +9,7 @@ urlpatterns = [
     path("settings/two-factor/", views.settings_twofactor, name="twofactor"),
     path("settings/two-factor/notify/", views.coworkers_notify, name="notify"),
     path("settings/coworkers/<int:user_id>/", views.coworker_detail, name="coworker"),
+    path("settings/coworkers/<int:user_id>/unlock/", views.coworker_unlock, name="unlock"),
     path("settings/audit/", views.audit_log, name="audit"),
+    path("settings/audit/export/", views.audit_export, name="audit_export"),
 ]

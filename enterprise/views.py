@@ -1,24 +1,29 @@
-from functools import partial, wraps
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprise import selectors, services
 from enterprise.audit import Action, audit_record, client_ip
-from enterprise.forms import TwoFactorPolicyForm
-from enterprise.models import PHONE_CHANNELS
-from twofactor import flows
-from twofactor.services import CHANNEL_LABELS, CodeError
-from twofactor.views import code_step_redirect, prompt_context, with_retry_after
+from enterprise.export import audit_csv
+from enterprise.forms import AuditFilterForm, TwoFactorPolicyForm
+from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
+from twofactor.codes import CodeError
+from twofactor.flows import ChangeFlow
+from twofactor.pages import prompt_context, with_retry_after
+from twofactor.selectors import twofactor_summary
+from twofactor.stepup import require_code
 
 
 def administrator_required(view):
     """Enterprise Settings are for the enterprise's administrators only: 403
-    for everyone else, and the refusal is audited."""
+    for everyone else, and the refusal is audited (repeats within minutes
+    add to one row)."""
 
     @login_required
     @wraps(view)
@@ -61,42 +66,32 @@ def settings_twofactor(request):
         status = 400
         if form.is_valid():
             enabled, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
-            plan = services.policy_plan(
-                admin=admin,
-                enabled=enabled,
-                channel=channel,
-                step_up_fresh=partial(flows.step_up_fresh, request),
-            )
-            if not plan.changed:
-                messages.info(request, "Nothing changed.")
-                return redirect("enterprise:twofactor")
-            if plan.unreachable_count and not form.cleaned_data["confirm_unreachable"]:
-                # Show who cannot receive on the new channel; a second Save confirms.
-                status = 200
-            elif plan.needs_code:
-                try:
-                    flows.change_begin(
-                        request,
-                        action="enterprise.policy",
-                        payload={"enabled": enabled, "channel": channel},
-                        channel=plan.code_channel,
-                        destination=plan.code_destination,
-                        return_url=reverse("enterprise:twofactor"),
-                        account_channel=enterprise.twofactor_channel,
-                    )
-                except CodeError as exc:
-                    form.add_error(None, exc.message)
-                    status, retry_at = exc.status, exc.retry_at
-                else:
-                    return code_step_redirect(
-                        request, reverse("enterprise:twofactor"), flows.CHANGE
-                    )
+            try:
+                plan = services.policy_plan(request, admin=admin, enabled=enabled, channel=channel)
+            except CodeError as exc:
+                outcome = exc
             else:
-                message = services.policy_apply(
-                    actor=admin, ip=client_ip(request), enabled=enabled, channel=channel
-                )
-                messages.success(request, message)
-                return redirect("enterprise:twofactor")
+                if not plan.changed:
+                    messages.info(request, "Nothing changed.")
+                    return redirect("enterprise:twofactor")
+                if plan.unreachable_count and not form.cleaned_data["confirm_unreachable"]:
+                    # Show who cannot receive on the new channel; a second Save confirms.
+                    outcome = None
+                else:
+                    outcome = require_code(
+                        request,
+                        action=services.POLICY,
+                        payload={"enabled": enabled, "channel": channel},
+                        needed=plan.needed,
+                        return_url=reverse("enterprise:twofactor"),
+                    )
+            if outcome is None:
+                status = 200
+            elif isinstance(outcome, CodeError):
+                form.add_error(None, outcome.message)
+                status, retry_at = outcome.status, outcome.retry_at
+            else:
+                return outcome
     page = selectors.coworker_page(enterprise_id=enterprise.pk, page_number=request.GET.get("page"))
     context = {
         "enterprise": enterprise,
@@ -106,7 +101,7 @@ def settings_twofactor(request):
         "tab": "twofactor",
         "phone_channel": enterprise.twofactor_channel in PHONE_CHANNELS,
         "channel_label": CHANNEL_LABELS[enterprise.twofactor_channel],
-        "prompt": prompt_context(request, flows.CHANGE),
+        "prompt": prompt_context(request, ChangeFlow),
     }
     response = render(request, "enterprise/settings_twofactor.html", context, status=status)
     return with_retry_after(response, retry_at)
@@ -123,30 +118,84 @@ def coworkers_notify(request):
     return redirect("enterprise:twofactor")
 
 
+def _coworker(request, user_id: int):
+    coworker = selectors.coworker_get(enterprise_id=request.user.enterprise_id, user_id=user_id)
+    if coworker is None:
+        raise Http404("No such co-worker.")
+    return coworker
+
+
 @administrator_required
 @require_GET
 def coworker_detail(request, user_id: int):
     enterprise = request.user.enterprise
-    coworker = selectors.coworker_get(enterprise_id=enterprise.pk, user_id=user_id)
-    if coworker is None:
-        raise Http404("No such co-worker.")
+    coworker = _coworker(request, user_id)
     events = selectors.audit_page(
         enterprise_id=enterprise.pk, page_number=request.GET.get("page"), target_id=coworker.pk
     )
     return render(
         request,
         "enterprise/coworker_detail.html",
-        {"enterprise": enterprise, "coworker": coworker, "page": events, "tab": "twofactor"},
+        {
+            "enterprise": enterprise,
+            "coworker": coworker,
+            "summary": twofactor_summary(coworker),
+            "page": events,
+            "tab": "twofactor",
+        },
     )
+
+
+@administrator_required
+@require_POST
+def coworker_unlock(request, user_id: int):
+    coworker = _coworker(request, user_id)
+    name = coworker.get_full_name() or coworker.username
+    if services.coworker_unlock(admin=request.user, coworker=coworker, ip=client_ip(request)):
+        messages.success(
+            request,
+            f"{name}'s code step is unlocked. They were told by email and log in again.",
+        )
+    else:
+        messages.info(request, f"{name}'s code step was not locked.")
+    return redirect("enterprise:coworker", user_id=coworker.pk)
+
+
+def _audit_filters(request) -> tuple[AuditFilterForm, dict, str]:
+    form = AuditFilterForm(request.GET if request.GET.keys() - {"page"} else None)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return form, form.filters(), query.urlencode()
 
 
 @administrator_required
 @require_GET
 def audit_log(request):
     enterprise = request.user.enterprise
-    page = selectors.audit_page(enterprise_id=enterprise.pk, page_number=request.GET.get("page"))
+    form, filters, query = _audit_filters(request)
+    page = selectors.audit_page(
+        enterprise_id=enterprise.pk, page_number=request.GET.get("page"), **filters
+    )
     return render(
         request,
         "enterprise/audit_log.html",
-        {"enterprise": enterprise, "page": page, "tab": "audit"},
+        {
+            "enterprise": enterprise,
+            "form": form,
+            "page": page,
+            "page_query": f"{query}&" if query else "",
+            "tab": "audit",
+        },
     )
+
+
+@administrator_required
+@require_GET
+def audit_export(request):
+    enterprise = request.user.enterprise
+    _form, filters, _query = _audit_filters(request)
+    events = selectors.audit_events(enterprise_id=enterprise.pk, **filters)
+    response = StreamingHttpResponse(audit_csv(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response

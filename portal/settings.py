@@ -17,7 +17,9 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Development mode only when asked for (`make run` sets DJANGO_DEBUG=1): a
+# server started with nothing set is a production server.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (
     "django-insecure-development-only-key-do-not-use-in-production"
 )
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "phonenumber_field",
+    "csp",
     "accounts",
     "enterprise",
     "twofactor",
@@ -48,12 +51,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -98,8 +104,13 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# ASVS 2.1.1: at least 12 characters; no composition rules (NIST 800-63B §5.1.1.2).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -112,6 +123,15 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
+# --- Sessions (SPEC Security; change only with a reason) --------------------
+# The database sessions of accounts.sessions: each row names its user, so a
+# person's sessions can be listed and ended (My Account > Security).
+SESSION_ENGINE = "accounts.sessions"
+SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# "Last active" is written at most this often, not on every request.
+SESSION_ACTIVITY_RESOLUTION = timedelta(seconds=60)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -119,6 +139,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
+    # __Host-: the browser sends them only over HTTPS, only to this host
+    # (no Domain), for every path; a sibling subdomain cannot set them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -126,6 +150,23 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# No inline script or style anywhere (static/portal.js, static/portal.css);
+# no framing (X-Frame-Options DENY says the same to older browsers).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'none'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
 
 # --- Email -----------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -214,9 +255,16 @@ TWOFACTOR_CODE_TTL = timedelta(minutes=10)
 TWOFACTOR_CODE_MAX_ATTEMPTS = 5
 TWOFACTOR_LOCKOUT_FAILURES = 10
 TWOFACTOR_LOCKOUT_DURATION = timedelta(minutes=15)
+# NIST SP 800-63B §5.2.2: at most 100 consecutive failures, then the code
+# step stays locked until an administrator unlocks it.
+TWOFACTOR_LONG_LOCK_FAILURES = 100
 TWOFACTOR_RESEND_COOLDOWN = timedelta(seconds=30)
 TWOFACTOR_MAX_CODES_PER_USER = 10
 TWOFACTOR_MAX_CODES_PER_DESTINATION = 10
+# Codes that prove a destination not yet proven (turning 2FA on, a new phone
+# number or email) are a pool of their own: whoever asks for them can never
+# use up the codes of the destination's owner (SPEC Security, "Throttles").
+TWOFACTOR_MAX_PROOFS_PER_DESTINATION = 10
 TWOFACTOR_RATE_WINDOW = timedelta(hours=1)
 TWOFACTOR_PENDING_LOGIN_TTL = timedelta(minutes=10)
 TWOFACTOR_STEP_UP_TTL = timedelta(minutes=5)
@@ -233,6 +281,13 @@ TWOFACTOR_DEV_OUTBOX_KEEP = 50
 # use 2FA) hopeless without letting a stranger lock them out from elsewhere.
 LOGIN_MAX_FAILURES = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+# Refused passwords from one IP across every username (a spray of one common
+# password over many logins), in the same window.
+LOGIN_MAX_FAILURES_PER_IP = 50
+
+# Identical denials by one person within this window are one audit row with
+# a count, so nobody can flood the log (SPEC Security, "Audit log").
+AUDIT_REPEAT_WINDOW = timedelta(minutes=10)
 
 ENTERPRISE_COWORKERS_PER_PAGE = 25
 ENTERPRISE_AUDIT_PER_PAGE = 50

@@ -33,3 +33,13 @@ def page_text(response) -> str:
 
 def is_logged_in(client) -> bool:
     return "_auth_user_id" in client.session
+
+
+def verified_login(client, user) -> None:
+    """A session logged in with the person's code (django-otp verified), as
+    the password step and Verify would leave it. The person's 2FA must be on."""
+    client.force_login(user)
+    device = CodeDevice.objects.get(user=user, confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()

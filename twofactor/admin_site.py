@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -7,24 +8,42 @@ from django.utils.http import urlencode
 
 class PortalAdminSite(admin.AdminSite):
     """/admin/ for operators, reached only through the portal's own login:
-    its password form is replaced by a redirect, and a staff member whose
-    login needs a code must hold a session verified by one."""
+    its password form is replaced by a redirect, and every request needs a
+    session verified by the staff member's own second factor (SPEC Security,
+    "Operators"), whether or not their enterprise requires 2FA."""
 
     site_header = "Customer Portal operations"
 
     def has_permission(self, request) -> bool:
-        from twofactor.services import login_requires_code
-
-        if not super().has_permission(request):
-            return False
-        return not login_requires_code(request.user) or request.user.is_verified()
+        return super().has_permission(request) and request.user.is_verified()
 
     def login(self, request, extra_context=None):
         next_url = request.GET.get("next") or reverse("admin:index")
-        if request.user.is_authenticated:
-            # Signed in but not allowed (not staff, or not verified by a code).
+        login_url = f"{reverse('login')}?{urlencode({'next': next_url})}"
+        user = request.user
+        if not user.is_authenticated:
+            return redirect(login_url)
+        if not (user.is_active and user.is_staff):
             return redirect(reverse("home"))
-        return redirect(f"{reverse('login')}?{urlencode({'next': next_url})}")
+        from twofactor.devices import twofactor_on
+
+        if twofactor_on(user):
+            # 2FA is on but this session was not verified by it (a login from
+            # before it was turned on): log in again, with the code.
+            logout(request)
+            messages.info(
+                request, "Log in with your verification code to open the operations site."
+            )
+            return redirect(login_url)
+        if user.enterprise.twofactor_enabled:
+            how = "turn it on for your login first (Status, on this tab), then log in again."
+        else:
+            how = (
+                f"{user.enterprise.name} has it turned off, so an administrator must turn it "
+                "on first (Enterprise Settings > Two-Factor Authentication)."
+            )
+        messages.error(request, f"Operators need two-factor authentication: {how}")
+        return redirect(reverse("accounts:settings"))
 
 
 class PortalAdminConfig(AdminConfig):

@@ -7,7 +7,7 @@ from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from twofactor import delivery
+from twofactor import reports
 from twofactor.channels import twilio
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ def twilio_status(request):
         return HttpResponseForbidden("Invalid signature.")
     report = twilio.status_report(request.POST)
     if report is not None:
-        delivery.delivery_report_record(
+        reports.delivery_report_record(
             provider_id=report.provider_id,
             status=report.status,
             delivery=report.delivery,

@@ -1,289 +1,373 @@
-"""Session flows that wait for a code: a login, or a change that needs one.
+"""Code steps waiting in the session: a login, or a change that needs codes.
 
-A flow lives in the session (one at a time) and names its challenge. After
-the password step the session holds no authenticated user, only this flow;
-Django's login() runs when the code is accepted, which also cycles the
-session key. A change flow stores the validated form data and the dotted
-path of the service that applies it once the code is verified."""
+One flow lives in the session at a time, under FLOW_KEY. Each type owns its
+lifetime, its URLs and what happens when its code is accepted, so nothing
+outside branches on which one it is:
+
+- LoginFlow: the password was accepted and a code is required. The session
+  holds no authenticated user, only this flow; Django's login() runs when
+  the code is accepted, which also cycles the session key.
+- ChangeFlow: a change (My Account, Enterprise Settings, a password) waits
+  for one or two codes: a step-up to the destination the person's login
+  uses now, then a code that proves a new destination. The change applies
+  after the last one (twofactor/stepup.py)."""
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 from django_otp import login as otp_login
 
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import services
+from twofactor import codes, devices
+from twofactor.channels import CHANNEL_LABELS
+from twofactor.destinations import NO_PHONE, Destination, mask_destination
 from twofactor.models import Challenge, CodeDevice
 
 FLOW_KEY = "twofactor_flow"
-STEP_UP_KEY = "twofactor_step_up"
-LOGIN, CHANGE = "login", "change"
 
-# What a verified change flow may run; nothing else is ever imported by name.
-CHANGE_ACTIONS = {
-    "account.settings": "accounts.services.account_settings_apply",
-    "enterprise.policy": "enterprise.services.policy_apply",
+NO_PROVEN_DETAIL = (
+    "We can't send you a code: your email address and phone number were both changed "
+    "without being confirmed. Ask your administrator for help."
+)
+DETOURS = {
+    NO_PHONE: "Your account sends codes by {account}, but your login has no phone number, "
+    "so this code went by email. Add a phone number on My Account.",
+    "phone_unproven": "Your account sends codes by {account}, but your phone number isn't "
+    "confirmed yet, so this code went by email. Save it on My Account to confirm it.",
+    "email_unproven": "Your account sends codes by email, but your email address isn't "
+    "confirmed yet, so this code went by SMS. Save it on My Account to confirm it.",
 }
 
 
-class FlowExpired(services.CodeError):
+class FlowExpired(codes.CodeError):
     pass
 
 
-def _now_iso() -> str:
+@dataclass(frozen=True)
+class Verified:
+    """What follows an accepted code: where to go and what to say. `more`:
+    another code of the same flow is on its way (the pop-up asks again)."""
+
+    url: str
+    message: str = ""
+    more: bool = False
+
+
+def _now() -> str:
     return timezone.now().isoformat()
 
 
-def _parse(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+class Flow:
+    type: ClassVar[str]
+    # The setting that says how long the flow waits for its code.
+    ttl_setting: ClassVar[str]
+    verify_url_name: ClassVar[str]
+    resend_url_name: ClassVar[str]
+    template: ClassVar[str]
+    # Where a person goes when the flow has ended before its code.
+    restart_url_name: ClassVar[str]
+    expired_message: ClassVar[str]
 
+    def __init__(self, request, data: dict):
+        self.request = request
+        self.data = data
 
-def flow_get(request, kind: str) -> dict | None:
-    """The session's flow of `kind` if it is still alive, else None."""
-    flow = request.session.get(FLOW_KEY)
-    if not flow or flow.get("kind") != kind:
-        return None
-    if kind == CHANGE and flow.get("user_id") != request.user.pk:
-        return None
-    ttl = settings.TWOFACTOR_PENDING_LOGIN_TTL if kind == LOGIN else settings.TWOFACTOR_CODE_TTL
-    if timezone.now() >= _parse(flow["started_at"]) + ttl:
-        request.session.pop(FLOW_KEY, None)
-        return None
-    return flow
+    # --- the session ------------------------------------------------------------
 
+    @classmethod
+    def get(cls, request):
+        """The session's flow of this type if it is still alive, else None."""
+        data = request.session.get(FLOW_KEY)
+        if not data or data.get("type") != cls.type:
+            return None
+        flow = cls(request, data)
+        if not flow.belongs_here():
+            return None
+        ttl: timedelta = getattr(settings, cls.ttl_setting)
+        if timezone.now() >= datetime.fromisoformat(data["started_at"]) + ttl:
+            flow.clear()
+            return None
+        return flow
 
-def flow_require(request, kind: str) -> dict:
-    flow = flow_get(request, kind)
-    if flow is None:
-        if kind == LOGIN:
-            raise FlowExpired("Your login has expired. Please log in again.")
-        raise FlowExpired("This change has expired. Please make it again.")
-    return flow
+    @classmethod
+    def require(cls, request):
+        flow = cls.get(request)
+        if flow is None:
+            raise FlowExpired(cls.expired_message)
+        return flow
 
+    def belongs_here(self) -> bool:
+        return True
 
-def flow_clear(request) -> None:
-    request.session.pop(FLOW_KEY, None)
+    def save(self) -> None:
+        self.request.session[FLOW_KEY] = self.data
 
+    def clear(self) -> None:
+        self.request.session.pop(FLOW_KEY, None)
 
-def _flow_user(flow: dict):
-    user = (
-        get_user_model()
-        .objects.select_related("enterprise")
-        .filter(pk=flow["user_id"], is_active=True)
-        .first()
-    )
-    if user is None:
-        raise FlowExpired("This login can no longer continue. Please start again.")
-    return user
+    # --- what it is about -----------------------------------------------------------
 
+    @property
+    def destination(self) -> Destination:
+        stage = self.data["stage"]
+        return Destination(stage["channel"], stage["address"], stage.get("detour", ""))
 
-def _start(request, *, user, kind: str, channel: str, destination: str, extra: dict) -> dict:
-    challenge = services.challenge_issue(
-        user=user,
-        purpose=Challenge.Purpose.LOGIN if kind == LOGIN else Challenge.Purpose.CHANGE,
-        channel=channel,
-        destination=destination,
-        flow=uuid.uuid4(),
-        ip=client_ip(request),
-    )
-    flow = {
-        "kind": kind,
-        "user_id": user.pk,
-        "flow": str(challenge.flow),
-        "challenge_id": challenge.pk,
-        "channel": channel,
-        "destination": destination,
-        "started_at": _now_iso(),
-        **extra,
-    }
-    request.session[FLOW_KEY] = flow
-    return flow
+    @property
+    def purpose(self) -> str:
+        return self.data["stage"]["purpose"]
 
-
-# --- login -----------------------------------------------------------------------
-
-
-def login_begin(request, user, *, backend: str, next_url: str) -> dict:
-    """Password accepted and a code is required: send one, log nobody in yet."""
-    channel, destination = services.code_destination(
-        user=user, channel=user.enterprise.twofactor_channel
-    )
-    # A new key for the half-logged-in session: a fixated key gains nothing.
-    request.session.cycle_key()
-    return _start(
-        request,
-        user=user,
-        kind=LOGIN,
-        channel=channel,
-        destination=destination,
-        extra={
-            "backend": backend,
-            "next": next_url,
-            "account_channel": user.enterprise.twofactor_channel,
-        },
-    )
-
-
-def login_complete_without_code(request, user, *, backend: str) -> None:
-    flow_clear(request)
-    auth_login(request, user, backend=backend)
-    audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=client_ip(request))
-
-
-def _typed_username(value) -> str | None:
-    """The username as typed, or None when no user can have it. A NUL byte
-    is refused by PostgreSQL in any query (a 500), and no username holds one."""
-    value = str(value)[:150]
-    return None if "\x00" in value else value
-
-
-def login_throttled(request, *, username: str) -> datetime | None:
-    """When this username may try a password again from this IP, or None."""
-    from enterprise.models import AuditEvent
-
-    username = _typed_username(username)
-    if username is None:
-        return None
-    since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
-    recent = list(
-        AuditEvent.objects.filter(
-            action=Action.LOGIN_FAILED,
-            target__username=username,
-            ip=client_ip(request),
-            created_at__gt=since,
+    def user(self):
+        user = (
+            get_user_model()
+            .objects.select_related("enterprise")
+            .filter(pk=self.data["user_id"], is_active=True)
+            .first()
         )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.LOGIN_MAX_FAILURES]
-    )
-    if len(recent) < settings.LOGIN_MAX_FAILURES:
-        return None
-    return recent[-1] + settings.LOGIN_FAILURE_WINDOW
+        if user is None:
+            raise FlowExpired("This code step can no longer continue. Please start again.")
+        return user
 
-
-def login_failed(request, *, username: str) -> None:
-    """Audit a refused password for a known username, for its administrators.
-    The person is told nothing more than for an unknown one."""
-    username = _typed_username(username)
-    user = get_user_model().objects.filter(username=username).first() if username else None
-    if user is not None:
-        audit_record(
-            Action.LOGIN_FAILED, target=user, ip=client_ip(request), detail="wrong password"
+    def _issue(self, *, user, purpose: str, destination: Destination, flow: uuid.UUID) -> None:
+        challenge = codes.challenge_issue(
+            user=user,
+            purpose=purpose,
+            destination=destination,
+            flow=flow,
+            ip=client_ip(self.request),
         )
+        self.data["flow"] = str(challenge.flow)
+        self.data["challenge_id"] = challenge.pk
+        self.data["stage"] = {
+            "purpose": purpose,
+            "channel": destination.channel,
+            "address": destination.address,
+            "detour": destination.detour,
+        }
+
+    # --- the person's steps ---------------------------------------------------------------
+
+    @sensitive_variables("code")  # an error report must not show the code
+    def verify(self, code: str) -> Verified:
+        user = self.user()
+        codes.code_verify(
+            challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
+        )
+        return self.verified(user)
+
+    def verified(self, user) -> Verified:
+        raise NotImplementedError
+
+    def resend(self) -> None:
+        user = self.user()
+        self._issue(
+            user=user,
+            purpose=self.purpose,
+            destination=self.destination,
+            flow=uuid.UUID(self.data["flow"]),
+        )
+        self.save()
+
+    # --- pages ---------------------------------------------------------------------------
+
+    @property
+    def verify_url(self) -> str:
+        return reverse(self.verify_url_name)
+
+    @property
+    def resend_url(self) -> str:
+        return reverse(self.resend_url_name)
+
+    @property
+    def start_url(self) -> str:
+        raise NotImplementedError
+
+    def step_note(self) -> str:
+        return ""
+
+    def prompt(self) -> dict:
+        """What the pop-up says: channel, masked destination, delivery status."""
+        challenge = Challenge.objects.filter(pk=self.data["challenge_id"]).first()
+        delivery = challenge.get_delivery_display() if challenge else ""
+        failure = (
+            challenge.delivery_detail
+            if challenge and challenge.delivery in (Challenge.Delivery.FAILED, "undelivered")
+            else ""
+        )
+        destination = self.destination
+        account = CHANNEL_LABELS.get(self.data.get("account_channel"), "")
+        detour = DETOURS.get(destination.detour, "").format(account=account)
+        return {
+            "kind": self.type,
+            "minutes": int(settings.TWOFACTOR_CODE_TTL.total_seconds() // 60),
+            "channel": destination.channel,
+            "channel_label": CHANNEL_LABELS.get(destination.channel, destination.channel),
+            "destination": mask_destination(destination.address),
+            "delivery": delivery,
+            "failure": failure,
+            "detour": detour,
+            "step_note": self.step_note(),
+            "verify_url": self.verify_url,
+            "resend_url": self.resend_url,
+            "status_url": reverse("twofactor:status", args=[self.type]),
+            "cancel_url": self.start_url,
+        }
 
 
-# --- changes that need a code ------------------------------------------------------
+class LoginFlow(Flow):
+    type = "login"
+    ttl_setting = "TWOFACTOR_PENDING_LOGIN_TTL"
+    verify_url_name = "login_verify"
+    resend_url_name = "login_resend"
+    template = "twofactor/verify_login.html"
+    restart_url_name = "login"
+    expired_message = "Your login has expired. Please log in again."
 
+    @property
+    def start_url(self) -> str:
+        return reverse("login")
 
-def change_begin(
-    request,
-    *,
-    action: str,
-    payload: dict,
-    channel: str,
-    destination: str,
-    return_url: str,
-    account_channel: str,
-) -> dict:
-    if action not in CHANGE_ACTIONS:
-        raise ValueError(f"unknown change action {action!r}")
-    return _start(
-        request,
-        user=request.user,
-        kind=CHANGE,
-        channel=channel,
-        destination=destination,
-        extra={
-            "action": action,
-            "payload": payload,
-            "return_url": return_url,
-            "account_channel": account_channel,
-        },
-    )
+    @classmethod
+    def begin(cls, request, user, *, backend: str, next_url: str) -> "LoginFlow":
+        """Password accepted and a code is required: send one, log nobody in yet."""
+        destination = devices.current_destination(user)
+        if destination is None:
+            raise codes.CodeError(NO_PROVEN_DETAIL)
+        # A new key for the half-logged-in session: a fixated key gains nothing.
+        request.session.cycle_key()
+        flow = cls(
+            request,
+            {
+                "type": cls.type,
+                "user_id": user.pk,
+                "backend": backend,
+                "next": next_url,
+                "account_channel": user.enterprise.twofactor_channel,
+                "started_at": _now(),
+            },
+        )
+        flow._issue(
+            user=user, purpose=Challenge.Purpose.LOGIN, destination=destination, flow=uuid.uuid4()
+        )
+        flow.save()
+        return flow
 
-
-def step_up_fresh(request, *, destination: str | None = None) -> bool:
-    """A code proven in this session within the step-up window. With a
-    destination, the proof must have come from that destination."""
-    proof = request.session.get(STEP_UP_KEY)
-    if not proof or proof.get("user_id") != request.user.pk:
-        return False
-    if timezone.now() >= _parse(proof["at"]) + settings.TWOFACTOR_STEP_UP_TTL:
-        return False
-    return destination is None or destination == proof.get("destination")
-
-
-# --- verify and resend ----------------------------------------------------------
-
-
-@sensitive_variables("code")  # an error report must not show the code
-def flow_verify(request, kind: str, code: str) -> tuple[str, str]:
-    """Check the code; on success finish the flow. Returns (redirect, message)."""
-    flow = flow_require(request, kind)
-    user = _flow_user(flow)
-    ip = client_ip(request)
-    services.code_verify(challenge_id=flow["challenge_id"], user=user, code=code, ip=ip)
-    flow_clear(request)
-    if kind == LOGIN:
+    def verified(self, user) -> Verified:
+        self.clear()
         # The person proved a code on the account's current channel: they are
         # Enabled again if a channel change had asked them to verify.
         CodeDevice.objects.filter(user=user, enrolled=True).update(confirmed=True)
         device = CodeDevice.objects.get(user=user)
-        auth_login(request, user, backend=flow["backend"])
-        otp_login(request, device)
-        audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip, detail="with code")
-        return flow["next"], ""
-    request.session[STEP_UP_KEY] = {
-        "user_id": user.pk,
-        "at": _now_iso(),
-        "destination": flow["destination"],
-    }
-    apply = import_string(CHANGE_ACTIONS[flow["action"]])
-    message = apply(actor=user, ip=ip, verified=flow, **flow["payload"])
-    device = CodeDevice.objects.filter(user=user, confirmed=True).first()
-    if device is not None:
-        otp_login(request, device)
-    return flow["return_url"], message
+        auth_login(self.request, user, backend=self.data["backend"])
+        otp_login(self.request, device)
+        audit_record(
+            Action.LOGIN_SUCCEEDED,
+            actor=user,
+            target=user,
+            ip=client_ip(self.request),
+            detail="with code",
+        )
+        return Verified(self.data["next"])
 
 
-def flow_resend(request, kind: str) -> dict:
-    flow = flow_require(request, kind)
-    user = _flow_user(flow)
-    challenge = services.challenge_issue(
-        user=user,
-        purpose=Challenge.Purpose.LOGIN if kind == LOGIN else Challenge.Purpose.CHANGE,
-        channel=flow["channel"],
-        destination=flow["destination"],
-        flow=uuid.UUID(flow["flow"]),
-        ip=client_ip(request),
-    )
-    flow["challenge_id"] = challenge.pk
-    request.session[FLOW_KEY] = flow
-    return flow
+class ChangeFlow(Flow):
+    type = "change"
+    # Each code of a change is valid for TWOFACTOR_CODE_TTL; the clock
+    # starts again with the second code.
+    ttl_setting = "TWOFACTOR_CODE_TTL"
+    verify_url_name = "twofactor:verify"
+    resend_url_name = "twofactor:resend"
+    template = "twofactor/verify_change.html"
+    restart_url_name = "home"
+    expired_message = "There is no change waiting for a code. Please make it again."
+
+    @property
+    def start_url(self) -> str:
+        return self.data["return_url"]
+
+    def belongs_here(self) -> bool:
+        return self.data.get("user_id") == self.request.user.pk
+
+    @classmethod
+    def begin(
+        cls, request, *, action: str, payload: dict, needed: list, return_url: str
+    ) -> "ChangeFlow":
+        """Start a change that applies after `needed` codes (stepup.CodeNeeded,
+        in order) are entered. Sends the first."""
+        user = request.user
+        flow = cls(
+            request,
+            {
+                "type": cls.type,
+                "user_id": user.pk,
+                "action": action,
+                "payload": payload,
+                "return_url": return_url,
+                "account_channel": user.enterprise.twofactor_channel,
+                "pending": [(n.purpose, n.destination.__dict__) for n in needed[1:]],
+                "steps": len(needed),
+                "proven": [],
+                "started_at": _now(),
+            },
+        )
+        first = needed[0]
+        flow._issue(
+            user=user, purpose=first.purpose, destination=first.destination, flow=uuid.uuid4()
+        )
+        flow.save()
+        return flow
+
+    def step_note(self) -> str:
+        if self.data["steps"] < 2:
+            return ""
+        done = self.data["steps"] - len(self.data["pending"])
+        if self.purpose == Challenge.Purpose.STEP_UP:
+            return (
+                f"Step {done} of {self.data['steps']}: first confirm it's you, with a code "
+                "sent where your codes go now."
+            )
+        return (
+            f"Step {done} of {self.data['steps']}: now confirm the new "
+            f"{'email address' if '@' in self.destination.address else 'phone number'}."
+        )
+
+    def verified(self, user) -> Verified:
+        from twofactor import stepup
+
+        if self.purpose == Challenge.Purpose.STEP_UP:
+            stepup.step_up_record(self.request, user=user, destination=self.destination)
+        else:
+            self.data["proven"].append(self.destination.address)
+        if self.data["pending"]:
+            purpose, destination = self.data["pending"].pop(0)
+            self.data["started_at"] = _now()
+            try:
+                self._issue(
+                    user=user,
+                    purpose=purpose,
+                    destination=Destination(**destination),
+                    flow=uuid.uuid4(),
+                )
+            except codes.CodeError:
+                self.clear()
+                raise
+            self.save()
+            return Verified(self.verify_url, more=True)
+        self.clear()
+        message = stepup.change_apply(
+            self.request,
+            action=self.data["action"],
+            payload=self.data["payload"],
+            proven=self.data["proven"],
+        )
+        return Verified(self.data["return_url"], message)
 
 
-def flow_prompt(flow: dict) -> dict:
-    """What the pop-up says: channel, masked destination, delivery status."""
-    challenge = Challenge.objects.filter(pk=flow["challenge_id"]).first()
-    delivery = challenge.get_delivery_display() if challenge else ""
-    failure = (
-        challenge.delivery_detail
-        if challenge and challenge.delivery in (Challenge.Delivery.FAILED, "undelivered")
-        else ""
-    )
-    return {
-        "kind": flow["kind"],
-        "minutes": int(settings.TWOFACTOR_CODE_TTL.total_seconds() // 60),
-        "channel": flow["channel"],
-        "channel_label": services.CHANNEL_LABELS.get(flow["channel"], flow["channel"]),
-        "destination": services.mask_destination(flow["destination"]),
-        "delivery": delivery,
-        "failure": failure,
-        "fallback": flow.get("account_channel", flow["channel"]) != flow["channel"],
-        "account_channel_label": services.CHANNEL_LABELS.get(flow.get("account_channel"), ""),
-    }
+FLOWS = {flow.type: flow for flow in (LoginFlow, ChangeFlow)}

@@ -1,9 +1,25 @@
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, VerifyNotAllowed
+
+from twofactor.channels import Channel
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The code step is locked: until a time, or (`until` None) until an
+    administrator unlocks it."""
+
+    until: datetime | None
+
+    @property
+    def needs_administrator(self) -> bool:
+        return self.until is None
 
 
 class CodeDevice(ThrottlingMixin, Device):
@@ -16,15 +32,25 @@ class CodeDevice(ThrottlingMixin, Device):
     OTPMiddleware only trusts confirmed devices, so a session verified on the
     old channel stops counting as verified.
 
-    Throttling reuses django-otp's failure counter, but with SPEC's rule (lock
-    for a fixed time after N consecutive failures) instead of its exponential
-    back-off."""
+    `email_unproven` / `phone_unproven`: that contact detail was changed
+    without a code proving it (while 2FA was off, or the email while codes
+    went by phone). An unproven detail never receives a login code or a
+    step-up until a code sent to it has been entered (SPEC Security).
+
+    Throttling reuses django-otp's failure counter as the count of
+    consecutive failed codes, with SPEC's rules instead of its exponential
+    back-off: every TWOFACTOR_LOCKOUT_FAILURES-th failure locks the code step
+    for TWOFACTOR_LOCKOUT_DURATION; TWOFACTOR_LONG_LOCK_FAILURES lock it until
+    an administrator unlocks it. Only a correct code or an unlock resets the
+    count; a lock running out does not."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="twofactor_device"
     )
     enrolled = models.BooleanField(default=False)
     confirmed = models.BooleanField(default=False)
+    email_unproven = models.BooleanField(default=False)
+    phone_unproven = models.BooleanField(default=False)
 
     class State(models.TextChoices):
         OFF = "off", "Disabled"
@@ -39,22 +65,25 @@ class CodeDevice(ThrottlingMixin, Device):
     def get_throttle_factor(self) -> int:
         return 1
 
-    def locked_until(self):
-        """When the code step unlocks, or None if it is not locked."""
-        if self.throttling_failure_count < settings.TWOFACTOR_LOCKOUT_FAILURES:
+    def lock(self) -> Lock | None:
+        """The lock on the code step now, or None."""
+        failures = self.throttling_failure_count
+        if failures >= settings.TWOFACTOR_LONG_LOCK_FAILURES:
+            return Lock(until=None)
+        if not failures or failures % settings.TWOFACTOR_LOCKOUT_FAILURES:
             return None
         if self.throttling_failure_timestamp is None:
             return None
         until = self.throttling_failure_timestamp + settings.TWOFACTOR_LOCKOUT_DURATION
-        return until if until > timezone.now() else None
+        return Lock(until=until) if until > timezone.now() else None
 
     def verify_is_allowed(self):
-        until = self.locked_until()
-        if until is not None:
+        lock = self.lock()
+        if lock is not None:
             return False, {
                 "reason": VerifyNotAllowed.N_FAILED_ATTEMPTS,
                 "failure_count": self.throttling_failure_count,
-                "locked_until": until,
+                "locked_until": lock.until,
             }
         return True, None
 
@@ -67,8 +96,13 @@ class Challenge(models.Model):
     database ever holds the plaintext."""
 
     class Purpose(models.TextChoices):
+        # A login, or a step-up: the code goes to the destination the
+        # person's login uses now, and counts against that destination.
         LOGIN = "login", "log in"
-        CHANGE = "change", "confirm a change"
+        STEP_UP = "step_up", "confirm it's you"
+        # Proving a destination not yet proven: counted against whoever asks,
+        # never against the destination's owner.
+        PROVE = "prove", "confirm a new destination"
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -89,7 +123,7 @@ class Challenge(models.Model):
     )
     flow = models.UUIDField(default=uuid.uuid4, db_index=True)
     purpose = models.CharField(max_length=10, choices=Purpose.choices)
-    channel = models.CharField(max_length=10)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
     destination = models.CharField(max_length=254)
     code_hash = models.CharField(max_length=128, blank=True)
     salt = models.CharField(max_length=32, blank=True)
@@ -108,7 +142,7 @@ class Challenge(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["user", "created_at"]),
-            models.Index(fields=["destination", "created_at"]),
+            models.Index(fields=["destination", "purpose", "created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -141,3 +175,26 @@ class DeliveryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id} {self.status}"
+
+
+class PasswordFailure(models.Model):
+    """One refused password: the counters of the password throttle
+    (twofactor/throttle.py), kept apart from the audit log so that pruning
+    the log never changes what an attacker may try.
+
+    `subject` is a keyed hash of who was guessed at (the user the login form
+    resolves, or the normalised name when there is no such user): the name
+    typed is never stored, since people type passwords into it."""
+
+    subject = models.CharField(max_length=64)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject", "ip", "created_at"]),
+            models.Index(fields=["ip", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"password failure {self.created_at:%Y-%m-%d %H:%M:%S}"

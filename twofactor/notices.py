@@ -1,20 +1,76 @@
+"""Security notices by email (SPEC Security): what happened to a person's
+login, sent to them (or to every administrator), never with a code or a
+link that logs in, always saying what to do if it wasn't them.
+
+Queued to the worker like codes: a slow mail server never slows a page."""
+
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
+logger = logging.getLogger(__name__)
 
-def lockout_notice_send(*, user_id: int) -> None:
-    """Tell the person their code step was locked: someone may hold their password."""
-    user = get_user_model().objects.get(pk=user_id)
-    context = {
-        "user": user,
-        "minutes": int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60),
+CODE_STEP_LOCKED = "code_step_locked"
+CODE_STEP_UNLOCKED = "code_step_unlocked"
+TWOFACTOR_ON = "twofactor_on"
+TWOFACTOR_OFF = "twofactor_off"
+EMAIL_CHANGED = "email_changed"
+PHONE_CHANGED = "phone_changed"
+PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a notice, not a password)
+SESSIONS_ENDED = "sessions_ended"
+ACCOUNT_2FA_DISABLED = "account_2fa_disabled"
+ACCOUNT_CHANNEL_CHANGED = "account_channel_changed"
+
+SUBJECTS = {
+    CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
+    CODE_STEP_UNLOCKED: "Customer Portal: an administrator unlocked your verification codes",
+    TWOFACTOR_ON: "Customer Portal: two-factor authentication turned on",
+    TWOFACTOR_OFF: "Customer Portal: two-factor authentication turned off",
+    EMAIL_CHANGED: "Customer Portal: your email address was changed",
+    PHONE_CHANGED: "Customer Portal: your phone number was changed",
+    PASSWORD_CHANGED: "Customer Portal: your password was changed",
+    SESSIONS_ENDED: "Customer Portal: your other sessions were logged out",
+    ACCOUNT_2FA_DISABLED: (
+        "Customer Portal: two-factor authentication was turned off for {enterprise}"
+    ),
+    ACCOUNT_CHANNEL_CHANGED: (
+        "Customer Portal: the two-factor channel of {enterprise} changed to {new}"
+    ),
+}
+
+
+def notice_send(kind: str, *, user, to: list[str] | None = None, context: dict | None = None):
+    """Queue notice `kind` about `user`, to `to` (default: their email).
+    `context` must be plain data (it travels through the broker). The notice
+    reads only what is already committed: the person and their enterprise."""
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown notice {kind!r}")
+    addresses = [a for a in (to if to is not None else [user.email]) if a]
+    if not addresses:
+        return
+    from twofactor.tasks import security_notice_send
+
+    try:
+        security_notice_send.delay(kind, user.pk, addresses, context or {})
+    except Exception as exc:  # a broker that is down; the change itself stands
+        logger.error("could not queue the %s notice for user %s: %r", kind, user.pk, exc)
+
+
+def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict) -> None:
+    """Render and send one notice, one message per address (an old and a new
+    email address never see each other)."""
+    user = get_user_model().objects.select_related("enterprise").get(pk=user_id)
+    data = {
+        "name": user.get_full_name() or user.username,
+        "username": user.username,
+        "enterprise": user.enterprise.name,
         "portal_url": settings.PORTAL_BASE_URL,
+        **context,
     }
-    send_mail(
-        subject="Customer Portal: too many wrong verification codes",
-        message=render_to_string("twofactor/messages/lockout_notice.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    subject = SUBJECTS[kind].format(**data)
+    body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
+    messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
+    get_connection().send_messages(messages)

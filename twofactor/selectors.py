@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
-from enterprise.models import PHONE_CHANNELS
-from twofactor.models import CodeDevice
-from twofactor.services import CHANNEL_LABELS, code_destination, mask_destination
+from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
+from twofactor.destinations import PHONE_UNPROVEN, login_destination, mask_destination
+from twofactor.devices import device_peek
+from twofactor.models import CodeDevice, Lock
 
 
 @dataclass(frozen=True)
@@ -17,23 +18,28 @@ class TwofactorSummary:
     destination: str
     channel_used_label: str
     falls_back_to_email: bool
+    email_unproven: bool
+    phone_unproven: bool
+    lock: Lock | None
 
 
 def twofactor_summary(user) -> TwofactorSummary:
     enterprise = user.enterprise
-    device = CodeDevice.objects.filter(user=user).first()
-    state = device.state() if device else CodeDevice.State.OFF
-    if not enterprise.twofactor_enabled:
-        state = CodeDevice.State.OFF
+    device = device_peek(user)
+    state = device.state() if enterprise.twofactor_enabled else CodeDevice.State.OFF
     channel = enterprise.twofactor_channel
-    used, destination = code_destination(user=user, channel=channel)
+    used = login_destination(user=user, device=device, channel=channel)
     return TwofactorSummary(
         account_enabled=enterprise.twofactor_enabled,
         account_channel=channel,
         account_channel_label=CHANNEL_LABELS[channel],
         state=state,
         state_label=CodeDevice.State(state).label,
-        destination=mask_destination(destination) if destination else "",
-        channel_used_label=CHANNEL_LABELS[used],
-        falls_back_to_email=channel in PHONE_CHANNELS and not user.phone,
+        destination=mask_destination(used.address) if used else "",
+        channel_used_label=CHANNEL_LABELS[used.channel] if used else "",
+        falls_back_to_email=channel in PHONE_CHANNELS
+        and (not user.phone or (used is not None and used.detour == PHONE_UNPROVEN)),
+        email_unproven=bool(user.email) and device.email_unproven,
+        phone_unproven=bool(user.phone) and device.phone_unproven,
+        lock=device.lock(),
     )

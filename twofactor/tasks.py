@@ -28,14 +28,14 @@ def challenge_deliver(self, challenge_id: int) -> None:
     # over, so a worker killed mid-send leaves it for another worker (Redis
     # gives it back after the broker's visibility_timeout); the service is
     # idempotent, so a redelivered task sends at most the one missing code.
-    from twofactor import delivery, services
+    from twofactor import delivery, reports
 
     try:
-        provider_id = services.challenge_deliver(challenge_id=challenge_id)
-        delivery.challenge_delivery_catch_up(provider_id=provider_id)
+        provider_id = delivery.challenge_deliver(challenge_id=challenge_id)
+        reports.challenge_delivery_catch_up(provider_id=provider_id)
     except RETRYABLE as exc:
         if self.request.retries >= settings.TWOFACTOR_DELIVERY_MAX_RETRIES:
-            services.challenge_give_up(challenge_id=challenge_id, reason=str(exc))
+            delivery.challenge_give_up(challenge_id=challenge_id, reason=str(exc))
             return
         # Exponential backoff with full jitter, each wait capped below the
         # broker's visibility_timeout (a longer wait would be handed to a
@@ -48,8 +48,8 @@ def challenge_deliver(self, challenge_id: int) -> None:
         raise self.retry(exc=exc, countdown=random.uniform(0, ceiling)) from None
 
 
-@shared_task(ignore_result=True)
-def lockout_notice_send(user_id: int) -> None:
+@shared_task(ignore_result=True, acks_late=True)
+def security_notice_send(kind: str, user_id: int, to: list[str], context: dict) -> None:
     from twofactor import notices
 
-    notices.lockout_notice_send(user_id=user_id)
+    notices.notice_deliver(kind=kind, user_id=user_id, to=to, context=context)

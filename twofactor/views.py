@@ -1,11 +1,13 @@
 """The login step and the code pop-up. Views are thin: form, one flow call, response."""
 
-import math
+import ipaddress
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,48 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from twofactor import flows, services
-from twofactor.flows import CHANGE, LOGIN
+from enterprise.audit import Action, audit_record, client_ip
+from twofactor import devices, throttle
+from twofactor.codes import CodeError
+from twofactor.flows import FLOWS, ChangeFlow, FlowExpired, LoginFlow
 from twofactor.forms import CodeForm
-
-START_URL = {LOGIN: "login", CHANGE: "home"}
-VERIFY_URL = {LOGIN: "login_verify", CHANGE: "twofactor:verify"}
-RESEND_URL = {LOGIN: "login_resend", CHANGE: "twofactor:resend"}
-
-
-def wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def code_step_redirect(request, page_url: str, kind: str):
-    """After a form that needs a code: the page again with its pop-up when
-    the browser runs our JS (it posts js=1), else the plain code page."""
-    if request.POST.get("js") == "1":
-        return redirect(f"{page_url}?step=code")
-    return redirect(VERIFY_URL[kind])
-
-
-def prompt_context(request, kind: str) -> dict | None:
-    """The pop-up for the page that asked for it, if its flow is alive."""
-    if request.GET.get("step") != "code":
-        return None
-    flow = flows.flow_get(request, kind)
-    if flow is None:
-        return None
-    return {
-        **flows.flow_prompt(flow),
-        "verify_url": reverse(VERIFY_URL[kind]),
-        "resend_url": reverse(RESEND_URL[kind]),
-        "form": CodeForm(),
-    }
-
-
-def with_retry_after(response, retry_at):
-    """A 429 says when to try again in the Retry-After header too."""
-    if response.status_code == 429 and retry_at is not None:
-        seconds = math.ceil((retry_at - timezone.now()).total_seconds())
-        response["Retry-After"] = str(max(1, seconds))
-    return response
+from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
 
 
 def _safe_next(request) -> str:
@@ -69,6 +35,35 @@ def _safe_next(request) -> str:
     return reverse("home")
 
 
+def _password_step(request, form):
+    """(response, or None to show the form; status; error; retry_at)."""
+    ip = client_ip(request)
+    user, name = throttle.user_resolve(request.POST.get("username", ""))
+    retry_at = throttle.password_throttled(ip=ip, user=user, username=name)
+    if retry_at is not None:
+        if user is not None:
+            audit_record(Action.LIMIT_REACHED, target=user, ip=ip, detail="password guesses")
+        error = (
+            "Too many wrong passwords for this username. "
+            f"Try again after {timezone.localtime(retry_at):%H:%M} UTC."
+        )
+        return None, 429, error, retry_at
+    if not form.is_valid():
+        if throttle.password_failed(ip=ip, user=user, username=name) is not None:
+            audit_record(Action.LOGIN_FAILED, target=user, ip=ip, detail="wrong password")
+        return None, 400, "", None
+    user = form.get_user()
+    if not devices.login_requires_code(user):
+        auth_login(request, user, backend=user.backend)
+        audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip)
+        return redirect(_safe_next(request)), 302, "", None
+    try:
+        LoginFlow.begin(request, user, backend=user.backend, next_url=_safe_next(request))
+    except CodeError as exc:
+        return None, exc.status, exc.message, exc.retry_at
+    return code_step_redirect(request, reverse("login"), LoginFlow), 302, "", None
+
+
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -76,67 +71,46 @@ def login_view(request):
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
-    status, error = 200, ""
-    retry_at = None
+    status, error, retry_at = 200, "", None
     if request.method == "POST":
-        retry_at = flows.login_throttled(request, username=request.POST.get("username", ""))
-    if retry_at is not None:
-        status = 429
-        error = (
-            "Too many wrong passwords for this username. "
-            f"Try again after {timezone.localtime(retry_at):%H:%M} UTC."
-        )
-        form = AuthenticationForm(request)
-    elif request.method == "POST" and form.is_valid():
-        user = form.get_user()
-        if not services.login_requires_code(user):
-            flows.login_complete_without_code(request, user, backend=user.backend)
-            return redirect(_safe_next(request))
-        try:
-            flows.login_begin(request, user, backend=user.backend, next_url=_safe_next(request))
-        except services.CodeError as exc:
-            status, error, retry_at = exc.status, exc.message, exc.retry_at
-        else:
-            return code_step_redirect(request, reverse("login"), LOGIN)
-    elif request.method == "POST":
-        status = 400
-        flows.login_failed(request, username=request.POST.get("username", ""))
+        response, status, error, retry_at = _password_step(request, form)
+        if response is not None:
+            return response
+        if status == 429:
+            form = AuthenticationForm(request)
     context = {
         "form": form,
         "error": error,
         "next": request.GET.get("next", ""),
-        "prompt": prompt_context(request, LOGIN),
+        "prompt": prompt_context(request, LoginFlow),
     }
     response = render(request, "twofactor/login.html", context, status=status)
     return with_retry_after(response, retry_at)
 
 
-def _verify(request, kind: str):
-    flow = flows.flow_get(request, kind)
+def _verify(request, flow_class):
+    flow = flow_class.get(request)
     if flow is None:
-        message = (
-            "Your login has expired. Please log in again."
-            if kind == LOGIN
-            else "There is no change waiting for a code. Please make it again."
-        )
+        message = flow_class.expired_message
+        restart = reverse(flow_class.restart_url_name)
         if wants_json(request):
-            return JsonResponse(
-                {"ok": False, "message": message, "redirect": reverse(START_URL[kind])},
-                status=400,
-            )
+            return JsonResponse({"ok": False, "message": message, "redirect": restart}, status=400)
         messages.error(request, message)
-        return redirect(START_URL[kind])
+        return redirect(restart)
     form = CodeForm(request.POST if request.method == "POST" else None)
     status, error, retry_at = 200, "", None
     if request.method == "POST":
         if form.is_valid():
             try:
-                url, message = flows.flow_verify(request, kind, form.cleaned_data["code"])
-            except services.CodeError as exc:
+                verified = flow.verify(form.cleaned_data["code"])
+            except CodeError as exc:
                 status, error, retry_at = exc.status, exc.message, exc.retry_at
             else:
-                if message:
-                    messages.success(request, message)
+                if verified.message:
+                    messages.success(request, verified.message)
+                url = verified.url
+                if verified.more and wants_json(request):
+                    url = f"{flow.start_url}?step=code"
                 if wants_json(request):
                     return JsonResponse({"ok": True, "redirect": url})
                 return redirect(url)
@@ -145,60 +119,52 @@ def _verify(request, kind: str):
         if wants_json(request):
             response = JsonResponse({"ok": False, "message": error}, status=status)
             return with_retry_after(response, retry_at)
-    context = {
-        "prompt": {
-            **flows.flow_prompt(flow),
-            "verify_url": reverse(VERIFY_URL[kind]),
-            "resend_url": reverse(RESEND_URL[kind]),
-            "form": form,
-            "error": error,
-            "cancel_url": reverse("login") if kind == LOGIN else flow["return_url"],
-        },
-    }
-    template = "twofactor/verify_login.html" if kind == LOGIN else "twofactor/verify_change.html"
-    return with_retry_after(render(request, template, context, status=status), retry_at)
+        flow = flow_class.get(request) or flow
+    context = {"prompt": {**flow.prompt(), "form": form, "error": error}}
+    return with_retry_after(render(request, flow.template, context, status=status), retry_at)
 
 
-def _resend(request, kind: str):
+def _resend(request, flow_class):
     try:
-        flows.flow_resend(request, kind)
-    except services.CodeError as exc:
+        flow = flow_class.require(request)
+        flow.resend()
+    except CodeError as exc:
         if wants_json(request):
             response = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
             return with_retry_after(response, exc.retry_at)
-        if isinstance(exc, flows.FlowExpired):
+        if isinstance(exc, FlowExpired):
             messages.error(request, exc.message)
-            return redirect(START_URL[kind])
+            return redirect(flow_class.restart_url_name)
         if exc.status == 429:
             # The plain page shows the message itself (a flash message too
             # would say it twice); 429 is for scripts that ask.
             response = render(
                 request,
                 "twofactor/rate_limited.html",
-                {"message": exc.message, "back_url": reverse(VERIFY_URL[kind])},
+                {"message": exc.message, "back_url": reverse(flow_class.verify_url_name)},
                 status=429,
             )
             return with_retry_after(response, exc.retry_at)
         messages.error(request, exc.message)
-        return redirect(VERIFY_URL[kind])
+        return redirect(flow_class.verify_url_name)
     message = "A new code is on its way. The previous code no longer works."
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message})
     messages.success(request, message)
-    return redirect(VERIFY_URL[kind])
+    return redirect(flow.verify_url)
 
 
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request):
-    return _verify(request, LOGIN)
+    return _verify(request, LoginFlow)
 
 
 @never_cache
 @require_POST
 def login_resend(request):
-    return _resend(request, LOGIN)
+    return _resend(request, LoginFlow)
 
 
 @sensitive_post_parameters("code")
@@ -206,35 +172,40 @@ def login_resend(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def change_verify(request):
-    return _verify(request, CHANGE)
+    return _verify(request, ChangeFlow)
 
 
 @never_cache
 @login_required
 @require_POST
 def change_resend(request):
-    return _resend(request, CHANGE)
+    return _resend(request, ChangeFlow)
 
 
 @never_cache
 @require_GET
 def delivery_status(request, kind: str):
     """What the pop-up polls to show the latest delivery status."""
-    if kind not in (LOGIN, CHANGE) or (kind == CHANGE and not request.user.is_authenticated):
-        return JsonResponse({"ok": False}, status=404)
-    flow = flows.flow_get(request, kind)
+    flow_class = FLOWS.get(kind)
+    flow = flow_class.get(request) if flow_class else None
     if flow is None:
         return JsonResponse({"ok": False}, status=404)
-    prompt = flows.flow_prompt(flow)
+    prompt = flow.prompt()
     return JsonResponse({"ok": True, "delivery": prompt["delivery"], "failure": prompt["failure"]})
+
+
+def _loopback(request) -> bool:
+    try:
+        return ipaddress.ip_address(client_ip(request) or "").is_loopback
+    except ValueError:
+        return False
 
 
 @require_GET
 def dev_outbox(request):
-    from django.conf import settings
-
+    """Development only: DEBUG on, and asked from the developer's own machine."""
     from twofactor import dev_outbox as outbox
 
-    if not settings.DEBUG:
-        return HttpResponse(status=404)
+    if not settings.DEBUG or not _loopback(request):
+        raise Http404
     return render(request, "twofactor/dev_outbox.html", {"entries": outbox.messages()})

@@ -287,14 +287,24 @@ def open_browser(chromium, portal, transactional_db, request):
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
 
+    blocked: list[str] = []
     yield open_
     for context in contexts:
         context.close()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(portal.logs())
+    # Every page works under the portal's CSP: nothing it serves is refused.
+    assert not blocked, "the Content-Security-Policy refused:\n" + "\n".join(blocked)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

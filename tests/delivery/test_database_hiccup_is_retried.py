@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 
 from tests.fixtures import last_code, password_step
-from twofactor import services
+from twofactor import delivery
 from twofactor.models import Challenge, CodeDevice
 
 
@@ -17,7 +17,7 @@ def test_a_database_error_while_sending_is_retried_and_the_code_arrives(
     enterprise = make_enterprise("Acme", enabled=True, channel="sms")
     user = make_user("carl", enterprise, phone="+13035551299")
     CodeDevice.objects.create(user=user, enrolled=True, confirmed=True, name="code")
-    deliver, calls = services.challenge_deliver, []
+    deliver, calls = delivery.challenge_deliver, []
 
     def hiccup_once(**kwargs):
         calls.append(kwargs)
@@ -25,7 +25,7 @@ def test_a_database_error_while_sending_is_retried_and_the_code_arrives(
             raise OperationalError("server closed the connection unexpectedly")
         return deliver(**kwargs)
 
-    monkeypatch.setattr(services, "challenge_deliver", hiccup_once)
+    monkeypatch.setattr(delivery, "challenge_deliver", hiccup_once)
 
     password_step(client, user)  # the task runs in this process here
 

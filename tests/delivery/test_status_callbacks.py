@@ -15,7 +15,7 @@ from enterprise.models import AuditEvent
 from tests.delivery.parts import AUTH_TOKEN, STATUS_CALLBACK
 from tests.fixtures import password_step
 from tests.stand_ins.twilio_server import sign
-from twofactor import delivery
+from twofactor import reports
 from twofactor.channels.twilio import CALL_NOT_DELIVERED, SMS_NOT_DELIVERED
 from twofactor.models import Challenge, CodeDevice, DeliveryReport
 
@@ -143,14 +143,14 @@ def test_a_report_that_beats_the_worker_is_applied_when_the_worker_catches_up(sm
     Challenge.objects.filter(pk=sms_login.pk).update(
         provider_id="", delivery=Challenge.Delivery.SENDING
     )
-    delivery.delivery_report_record(
+    reports.delivery_report_record(
         provider_id=provider_id, status="delivered", delivery="delivered"
     )
     Challenge.objects.filter(pk=sms_login.pk).update(
         provider_id=provider_id, delivery=Challenge.Delivery.SENT
     )
 
-    delivery.challenge_delivery_catch_up(provider_id=provider_id)
+    reports.challenge_delivery_catch_up(provider_id=provider_id)
 
     sms_login.refresh_from_db()
     assert sms_login.delivery == Challenge.Delivery.DELIVERED

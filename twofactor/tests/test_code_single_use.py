@@ -1,5 +1,6 @@
 """SPEC: a code is single use, even when the same code reaches two sessions."""
 
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +20,7 @@ def test_it_refuses_a_code_that_was_already_used(client, coworker, acme, outbox)
     copied = other.session
     copied[FLOW_KEY] = client.session[FLOW_KEY]
     copied.save()
-    other.cookies["sessionid"] = copied.session_key
+    other.cookies[settings.SESSION_COOKIE_NAME] = copied.session_key
 
     first = client.post(reverse("login_verify"), {"code": code})
     replay = other.post(reverse("login_verify"), {"code": code})
@@ -47,11 +48,11 @@ def test_the_same_session_cannot_use_its_code_twice(client, coworker, acme, outb
 def test_the_old_session_cookie_is_dead_after_the_code_is_accepted(client, coworker, acme, outbox):
     twofactor_on(acme, coworker)
     password_step(client, coworker)
-    half_logged_in_key = client.cookies["sessionid"].value
+    half_logged_in_key = client.cookies[settings.SESSION_COOKIE_NAME].value
     client.post(reverse("login_verify"), {"code": last_code(outbox)})
 
     attacker = Client()
-    attacker.cookies["sessionid"] = half_logged_in_key
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = half_logged_in_key
     response = attacker.get(reverse("accounts:settings"))
 
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

@@ -3,13 +3,14 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from enterprise.models import Enterprise
-from tests.code_step import is_logged_in, page_text, twofactor_on
+from tests.code_step import is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import PASSWORD, last_code
 from twofactor.models import CodeDevice
 
@@ -46,7 +47,7 @@ def csrf_client() -> Client:
 
 def token(client, url=None) -> str:
     client.get(url or reverse("login"))
-    return client.cookies["csrftoken"].value
+    return client.cookies[settings.CSRF_COOKIE_NAME].value
 
 
 def test_the_list_covers_the_pages_we_know(admin_user):
@@ -183,8 +184,9 @@ def test_admin_without_a_token_changes_nothing(acme, make_user):
     operator.is_staff = operator.is_superuser = True
     operator.save()
     victim = make_user("vic", acme)
+    twofactor_on(acme, operator)
     client = csrf_client()
-    client.force_login(operator)
+    verified_login(client, operator)
     assert client.get("/admin/").status_code == 200
 
     response = client.post(f"/admin/accounts/user/{victim.pk}/delete/", {"post": "yes"})

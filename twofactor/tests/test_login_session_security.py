@@ -2,10 +2,11 @@
 changes when the password is accepted and again when the code is."""
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from accounts.sessions import SessionStore
 from tests.code_step import is_logged_in, twofactor_on
 from tests.fixtures import last_code, log_in, password_step
 
@@ -18,7 +19,7 @@ def session_before_login(client):
     session = client.session
     session["visited"] = True
     session.save()
-    client.cookies["sessionid"] = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     return session.session_key
 
 
@@ -59,7 +60,7 @@ def test_a_planted_session_key_does_not_log_the_attacker_in(
     log_in(client, coworker, outbox)
 
     attacker = Client()
-    attacker.cookies["sessionid"] = session_before_login
+    attacker.cookies[settings.SESSION_COOKIE_NAME] = session_before_login
     response = attacker.get(reverse("accounts:settings"))
 
     assert response.status_code == 302

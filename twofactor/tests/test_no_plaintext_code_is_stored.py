@@ -127,7 +127,7 @@ def test_a_crash_while_checking_a_code_does_not_report_the_code(
     def database_gone(*args, **kwargs):
         raise DatabaseError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr("twofactor.services.audit_record", database_gone)
+    monkeypatch.setattr("twofactor.codes.audit_record", database_gone)
     reports = []
     handler = logging.Handler()
     handler.emit = lambda record: reports.append(

@@ -4,9 +4,9 @@ then code where required), never by a password alone."""
 import pytest
 from django.urls import reverse
 
-from tests.code_step import is_logged_in, twofactor_on
+from tests.code_step import is_logged_in, page_text, twofactor_on
 from tests.fixtures import PASSWORD, last_code, password_step
-from twofactor.services import devices_require_verification
+from twofactor.devices import devices_require_verification
 
 
 @pytest.fixture
@@ -75,13 +75,30 @@ def test_a_session_verified_on_the_old_channel_loses_admin(
     # The administrator changes the channel: every co-worker verifies again.
     devices_require_verification(enterprise_id=acme.pk)
 
-    assert ends_at(client, "/admin/") == reverse("home")
+    # Logged out, to log in again with a code on the new channel.
+    assert ends_at(client, "/admin/").startswith(reverse("login"))
+    assert not is_logged_in(client)
 
 
-def test_without_2fa_on_the_account_the_portal_password_opens_admin(client, operator):
+def test_a_password_alone_never_opens_admin(client, operator):
+    """The attack: a superuser who has not turned on their own 2FA (it is
+    opt-in) opened /admin/, and every enterprise's users, with a password."""
     password_step(client, operator)
 
-    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/", follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("accounts:settings")
+    assert "Operators need two-factor authentication" in page_text(response)
+    assert client.get("/admin/accounts/user/").status_code == 302
+
+
+def test_an_operator_who_has_not_turned_2fa_on_is_told_to(client, operator, acme):
+    twofactor_on(acme)  # the account has it on; the operator has not opted in
+
+    password_step(client, operator)
+
+    assert ends_at(client, "/admin/") == reverse("accounts:settings")
+    assert client.get("/admin/accounts/user/").status_code == 302
 
 
 def test_a_coworker_who_is_not_staff_is_sent_home(client, coworker):

@@ -20,7 +20,8 @@ def test_it_refuses_the_eleventh_guess_even_with_the_right_password(client, cowo
         assert b"Too many wrong passwords" in blocked.content
         assert blocked["Retry-After"] == str(15 * 60)
         assert "_auth_user_id" not in client.session
-    assert AuditEvent.objects.filter(action="login_failed", target=coworker).count() == 10
+    failed = AuditEvent.objects.filter(action="login_failed", target=coworker)
+    assert sum(event.count for event in failed) == 10
 
     with time_machine.travel(start + timezone.timedelta(minutes=16), tick=False):
         assert password_step(client, coworker).url == reverse("home")
@@ -33,7 +34,8 @@ def test_a_stranger_elsewhere_cannot_lock_the_coworker_out(client, coworker):
             {"username": coworker.username, "password": "wrong"},
             REMOTE_ADDR="203.0.113.9",
         )
-    assert AuditEvent.objects.filter(action="login_failed", ip="203.0.113.9").count() == 10
+    failed = AuditEvent.objects.filter(action="login_failed", ip="203.0.113.9")
+    assert sum(event.count for event in failed) == 10
     assert password_step(client, coworker).url == reverse("home")
 
 

@@ -1,0 +1,94 @@
+"""Sessions that know their person: Django's database session engine over
+accounts.models.Session (SESSION_ENGINE = "accounts.sessions"), and the reads
+and writes that list and end a person's sessions.
+
+The middleware (accounts/middleware.py) keeps the session's IP, browser and
+last activity in the session data; this engine copies them into columns when
+it saves, so they can be queried without decoding every session."""
+
+from datetime import datetime
+
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils import timezone
+
+from accounts.models import Session
+
+# Session data keys written by the middleware and login.
+AUTH_AT = "_auth_at"
+LAST_ACTIVE = "_last_active"
+IP = "_ip"
+USER_AGENT = "_user_agent"
+
+
+class SessionStore(DBStore):
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def create_model_instance(self, data):
+        session = super().create_model_instance(data)
+        user_id = data.get("_auth_user_id")
+        session.user_id = int(user_id) if user_id is not None else None
+        session.ip = data.get(IP) or None
+        session.user_agent = (data.get(USER_AGENT) or "")[:300]
+        last = data.get(LAST_ACTIVE)
+        session.last_active = datetime.fromisoformat(last) if last else None
+        return session
+
+
+def sessions_of(user) -> list[Session]:
+    """The person's live sessions, the most recently active first."""
+    return list(
+        Session.objects.filter(user=user, expire_date__gt=timezone.now())
+        .order_by("-last_active", "-expire_date")
+        .only("session_key", "ip", "user_agent", "last_active", "expire_date")
+    )
+
+
+def sessions_end(*, user, keep: str | None = None) -> int:
+    """End every session of the person but `keep` (a session key). Deleting
+    the row is enough: its cookie then names nothing."""
+    sessions = Session.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    deleted, _ = sessions.delete()
+    return deleted
+
+
+def browser_name(user_agent: str) -> str:
+    """ "Chrome on Linux": enough to tell one's own sessions apart."""
+    agent = user_agent or ""
+    browser = next(
+        (
+            name
+            for token, name in (
+                ("Edg/", "Edge"),
+                ("OPR/", "Opera"),
+                ("Firefox/", "Firefox"),
+                ("Chrome/", "Chrome"),
+                ("Chromium/", "Chromium"),
+                ("Safari/", "Safari"),
+            )
+            if token in agent
+        ),
+        "",
+    )
+    system = next(
+        (
+            name
+            for token, name in (
+                ("Android", "Android"),
+                ("iPhone", "iPhone"),
+                ("iPad", "iPad"),
+                ("Windows", "Windows"),
+                ("Mac OS X", "macOS"),
+                ("CrOS", "ChromeOS"),
+                ("Linux", "Linux"),
+            )
+            if token in agent
+        ),
+        "",
+    )
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system or "Unknown browser"

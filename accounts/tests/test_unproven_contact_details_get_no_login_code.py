@@ -1,0 +1,79 @@
+"""SPEC Security: a destination changed while 2FA is off is unproven: it must
+be proven before it receives a login code.
+
+Before the fix, a phone number put on a login while the account had 2FA off
+(or an email changed while the channel was SMS) received the login codes
+later, never proven by anyone."""
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.code_step import page_text, twofactor_on
+from tests.fixtures import last_code, password_step
+from twofactor.models import CodeDevice
+
+THIEF_PHONE = "+13035550666"
+
+
+def test_a_number_put_on_while_2fa_was_off_gets_no_login_code(client, coworker, acme, outbox):
+    twofactor_on(acme, coworker, channel="sms")
+    acme.twofactor_enabled = False  # the account turned it off; carl's choice is kept
+    acme.save()
+    client.force_login(coworker)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": THIEF_PHONE})
+    coworker.refresh_from_db()
+    assert coworker.phone.as_e164 == THIEF_PHONE and not outbox
+    acme.twofactor_enabled = True  # and back on, by SMS
+    acme.save()
+
+    login = Client()
+    response = password_step(login, coworker)
+
+    assert response.url == reverse("login_verify")
+    assert outbox[-1]["to"] == coworker.email  # the proven address, not the new number
+    page = page_text(login.get(response.url))
+    assert "isn't confirmed yet" in page
+
+
+def test_an_email_changed_while_codes_went_by_sms_gets_no_login_code(
+    client, coworker, acme, outbox
+):
+    twofactor_on(acme, coworker, channel="sms")
+    client.force_login(coworker)
+    data = {"email": "carl@new.example", "phone": "+13035551299", "twofactor": "on"}
+    response = client.post(reverse("accounts:settings"), data)
+    assert outbox[-1]["to"] == "+13035551299"  # a step-up by the phone in use
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    coworker.refresh_from_db()
+    assert coworker.email == "carl@new.example"
+    acme.twofactor_channel = "email"
+    acme.save()
+    CodeDevice.objects.filter(user=coworker).update(confirmed=False)
+
+    response = password_step(Client(), coworker)
+
+    assert response.url == reverse("login_verify")
+    assert outbox[-1]["to"] == "+13035551299"
+
+
+def test_saving_again_proves_the_new_detail(client, coworker, acme, outbox):
+    """The owner proves the unconfirmed number: a code to the address in use,
+    then one to the number; from then on login codes go to the number."""
+    twofactor_on(acme, coworker, channel="sms")
+    acme.twofactor_enabled = False
+    acme.save()
+    client.force_login(coworker)
+    new_phone = "+13035550177"
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": new_phone})
+    acme.twofactor_enabled = True
+    acme.save()
+
+    data = {"email": coworker.email, "phone": new_phone, "twofactor": "on"}
+    client.post(reverse("accounts:settings"), data)
+    assert outbox[-1]["to"] == coworker.email
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert outbox[-1]["to"] == new_phone
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+
+    password_step(Client(), coworker)
+    assert outbox[-1]["to"] == new_phone

@@ -1,0 +1,36 @@
+"""SPEC Security (audit log): repeated identical denials by one person within
+10 minutes are one row with a count.
+
+Before the fix, a co-worker could fill the audit log with "Access denied"
+rows, one per request."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from enterprise.models import AuditEvent
+from tests.code_step import T0
+
+
+def test_a_thousand_denials_are_one_row(client, coworker, time_machine):
+    time_machine.move_to(T0, tick=False)
+    client.force_login(coworker)
+
+    for _ in range(1000):
+        client.get(reverse("enterprise:settings"))
+
+    [row] = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED)
+    assert row.count == 1000 and row.actor == coworker
+
+
+def test_after_ten_minutes_a_new_row_starts(client, coworker, time_machine):
+    time_machine.move_to(T0, tick=False)
+    client.force_login(coworker)
+    client.get(reverse("enterprise:settings"))
+    time_machine.shift(timedelta(minutes=10, seconds=1))
+
+    client.get(reverse("enterprise:settings"))
+    client.get(reverse("enterprise:audit"))
+
+    rows = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).order_by("id")
+    assert [r.count for r in rows] == [1, 1, 1]  # a new window; another page is another row

@@ -1,0 +1,302 @@
+"""Codes on the web side: issue one (within the limits) and check one (with
+the locks). The worker's side, drawing and sending, is twofactor/delivery.py.
+
+Every limit is read from settings (SPEC "Codes and limits"). Counters live
+in the database (the Challenge rows and django-otp's failure counter on the
+device), so every web process and worker sees the same numbers."""
+
+import hmac
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
+
+from enterprise.audit import Action, audit_record
+from twofactor import notices
+from twofactor.channels import PHONE_CHANNELS
+from twofactor.destinations import Destination, phone_refusal
+from twofactor.devices import destination_proven, device_get
+from twofactor.models import Challenge, CodeDevice, Lock
+
+logger = logging.getLogger(__name__)
+
+# Codes that go to the destination a person's login uses now count against
+# that destination; codes that prove a new one form a pool of their own.
+OWNER_PURPOSES = (Challenge.Purpose.LOGIN, Challenge.Purpose.STEP_UP)
+
+
+class CodeError(Exception):
+    """A code step the person cannot take now; `message` says what to do."""
+
+    status = 400
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None):
+        super().__init__(message)
+        self.message = message
+        self.retry_at = retry_at
+
+
+class RateLimited(CodeError):
+    status = 429
+
+
+class DeliveryUnavailable(CodeError):
+    status = 503
+
+
+def _at(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%H:%M:%S UTC")
+
+
+def lock_message(lock: Lock) -> str:
+    if lock.needs_administrator:
+        return (
+            "Too many wrong codes. The code step is locked until an administrator "
+            "unlocks it: ask your administrator."
+        )
+    return f"Too many wrong codes. The code step is locked until {_at(lock.until)}."
+
+
+def _locked(lock: Lock) -> RateLimited:
+    return RateLimited(lock_message(lock), retry_at=lock.until)
+
+
+def code_hash(code: str, salt: str) -> str:
+    return salted_hmac("twofactor.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+
+def _window_retry_at(queryset, limit: int, now: datetime) -> datetime | None:
+    """When the oldest code that keeps the count at `limit` leaves the window."""
+    window_start = now - settings.TWOFACTOR_RATE_WINDOW
+    recent = list(
+        queryset.filter(created_at__gt=window_start)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return None
+    return recent[-1] + settings.TWOFACTOR_RATE_WINDOW
+
+
+def _limits(*, user, purpose: str, address: str):
+    """(codes counted, the limit) for each hourly limit a new code must pass."""
+    yield Challenge.objects.filter(user=user), settings.TWOFACTOR_MAX_CODES_PER_USER
+    if purpose in OWNER_PURPOSES:
+        pool = Challenge.objects.filter(destination=address, purpose__in=OWNER_PURPOSES)
+        yield pool, settings.TWOFACTOR_MAX_CODES_PER_DESTINATION
+    else:
+        pool = Challenge.objects.filter(destination=address, purpose=Challenge.Purpose.PROVE)
+        yield pool, settings.TWOFACTOR_MAX_PROOFS_PER_DESTINATION
+
+
+def challenge_issue(
+    *,
+    user,
+    purpose: str,
+    destination: Destination,
+    flow: uuid.UUID | None = None,
+    ip: str | None = None,
+) -> Challenge:
+    """Record a new code for `flow` and queue its delivery.
+
+    Raises CodeError for a number codes are never sent to; RateLimited
+    (nothing is sent) when the code step is locked, when the previous code of
+    the same flow is younger than the resend cooldown, or when the requester
+    or the destination had the hourly maximum of codes. Raises
+    DeliveryUnavailable when the task cannot be queued."""
+    if destination.channel in PHONE_CHANNELS:
+        refusal = phone_refusal(destination.address)
+        if refusal:
+            raise CodeError(refusal)
+    now = timezone.now()
+    device = device_get(user)
+    with transaction.atomic():
+        # Locking the device row serialises every code step of one user, so
+        # two concurrent requests cannot both pass the counters below.
+        device = CodeDevice.objects.select_for_update().get(pk=device.pk)
+        lock = device.lock()
+        if lock:
+            raise _locked(lock)
+        if flow is not None:
+            last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
+            if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
+                ready = last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN
+                seconds = max(1, int((ready - now).total_seconds() + 0.999))
+                unit = "second" if seconds == 1 else "seconds"
+                raise RateLimited(
+                    f"A code was just sent. You can ask for a new one in {seconds} {unit}.",
+                    retry_at=ready,
+                )
+        for queryset, limit in _limits(user=user, purpose=purpose, address=destination.address):
+            retry_at = _window_retry_at(queryset, limit, now)
+            if retry_at:
+                audit_record(
+                    Action.LIMIT_REACHED,
+                    actor=user,
+                    target=user,
+                    ip=ip,
+                    detail="hourly code limit",
+                )
+                raise RateLimited(
+                    f"Too many codes were sent in the last hour. Try again at {_at(retry_at)}.",
+                    retry_at=retry_at,
+                )
+        if flow is not None:
+            Challenge.objects.filter(flow=flow, status=Challenge.Status.ACTIVE).update(
+                status=Challenge.Status.SUPERSEDED
+            )
+        challenge = Challenge.objects.create(
+            user=user,
+            flow=flow or uuid.uuid4(),
+            purpose=purpose,
+            channel=destination.channel,
+            destination=destination.address,
+            created_at=now,
+            expires_at=now + settings.TWOFACTOR_CODE_TTL,
+            requested_ip=ip,
+        )
+    # The row is committed here (services run outside request transactions),
+    # so the worker can read it; queueing now, not on commit, lets a broker
+    # outage reach the person as a 503 instead of a silent missing code.
+    _enqueue_delivery(challenge, ip=ip)
+    return challenge
+
+
+def _enqueue_delivery(challenge: Challenge, *, ip: str | None) -> None:
+    from twofactor.tasks import challenge_deliver
+
+    try:
+        challenge_deliver.delay(challenge.pk)
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        logger.error("could not queue code delivery for challenge %s: %r", challenge.pk, exc)
+        Challenge.objects.filter(pk=challenge.pk).update(
+            status=Challenge.Status.SUPERSEDED,
+            delivery=Challenge.Delivery.FAILED,
+            delivery_detail="queue unavailable",
+        )
+        audit_record(
+            Action.DELIVERY_FAILED,
+            target=challenge.user,
+            actor=challenge.user,
+            ip=ip,
+            detail="delivery queue unavailable",
+        )
+        raise DeliveryUnavailable(
+            "We couldn't send your code right now. Try again in a minute."
+        ) from exc
+
+
+@dataclass
+class _Refusal:
+    error: CodeError
+    locked: Lock | None = None
+
+
+ALREADY_USED = (
+    "This code was already used or replaced by a newer one. Use the latest code, or click Resend."
+)
+
+
+@sensitive_variables("code")  # an error report must not show the code
+def code_verify(*, challenge_id: int, user, code: str, ip: str | None = None) -> Challenge:
+    """Accept `code` for the challenge or raise CodeError.
+
+    The device and challenge rows are locked for the check, so a code is used
+    at most once even when two requests race, and failures are counted
+    exactly. Comparison is in constant time on keyed hashes. An accepted code
+    proves the detail it was sent to."""
+    now = timezone.now()
+    device = device_get(user)
+    refusal: _Refusal | None = None
+    with transaction.atomic():
+        device = CodeDevice.objects.select_for_update().get(pk=device.pk)
+        lock = device.lock()
+        challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user).first()
+        if lock:
+            refusal = _Refusal(_locked(lock))
+        elif challenge is None:
+            refusal = _Refusal(CodeError("This code step has ended. Please start again."))
+        elif challenge.status == Challenge.Status.KILLED:
+            refusal = _Refusal(
+                CodeError("This code was entered wrong too many times. Click Resend for a new one.")
+            )
+        elif challenge.status != Challenge.Status.ACTIVE:
+            refusal = _Refusal(CodeError(ALREADY_USED))
+        elif now >= challenge.expires_at:
+            refusal = _Refusal(CodeError("This code has expired. Click Resend for a new one."))
+        elif challenge.code_hash and hmac.compare_digest(
+            code_hash(code, challenge.salt), challenge.code_hash
+        ):
+            # Conditional UPDATE: single use holds even where the database
+            # ignores SELECT ... FOR UPDATE (SQLite).
+            claimed = Challenge.objects.filter(
+                pk=challenge.pk, status=Challenge.Status.ACTIVE
+            ).update(status=Challenge.Status.USED, used_at=now)
+            if not claimed:
+                raise CodeError(ALREADY_USED)
+            device.throttle_reset(commit=False)
+            device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
+            destination_proven(user_id=user.pk, address=challenge.destination)
+            audit_record(Action.CODE_ACCEPTED, actor=user, target=user, ip=ip)
+            return challenge
+        else:
+            refusal = _refuse(device, challenge, user=user, ip=ip)
+    if refusal.locked:
+        notices.notice_send(
+            notices.CODE_STEP_LOCKED,
+            user=user,
+            context={
+                "minutes": int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60),
+                "until_unlocked": refusal.locked.needs_administrator,
+            },
+        )
+    raise refusal.error
+
+
+def _refuse(device: CodeDevice, challenge: Challenge, *, user, ip: str | None) -> _Refusal:
+    """A wrong code: count it on the device (the locks) and on the code (it
+    dies after TWOFACTOR_CODE_MAX_ATTEMPTS). Runs inside code_verify's lock."""
+    device.throttle_increment(commit=False)
+    device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
+    challenge.failed_attempts += 1
+    left = settings.TWOFACTOR_CODE_MAX_ATTEMPTS - challenge.failed_attempts
+    if left <= 0:
+        challenge.status = Challenge.Status.KILLED
+    challenge.save(update_fields=["failed_attempts", "status"])
+    audit_record(Action.CODE_REFUSED, actor=user, target=user, ip=ip)
+    lock = device.lock()
+    if lock:
+        detail = (
+            "until an administrator unlocks it"
+            if lock.needs_administrator
+            else f"for {int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60)} minutes"
+        )
+        audit_record(Action.CODE_STEP_LOCKED, actor=user, target=user, ip=ip, detail=detail)
+        return _Refusal(_locked(lock), locked=lock)
+    if left <= 0:
+        return _Refusal(
+            CodeError(
+                "That code is not correct, and this code can no longer be used. "
+                "Click Resend for a new one."
+            )
+        )
+    tries = "try" if left == 1 else "tries"
+    return _Refusal(CodeError(f"That code is not correct. {left} {tries} left for this code."))
+
+
+def code_step_unlock(*, user) -> bool:
+    """An administrator's Unlock: the count of failed codes starts again.
+    True if the code step was locked."""
+    device = device_get(user)
+    with transaction.atomic():
+        device = CodeDevice.objects.select_for_update().get(pk=device.pk)
+        was_locked = device.lock() is not None
+        device.throttle_reset(commit=False)
+        device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
+    return was_locked

@@ -1,0 +1,39 @@
+"""Helpers for pages that show the code step (the pop-up, or its page
+without JS): shared by the login and every page that asks for a code."""
+
+import math
+
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from twofactor.forms import CodeForm
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def code_step_redirect(request, page_url: str, flow_class):
+    """After a form that needs a code: the page again with its pop-up when
+    the browser runs our JS (it posts js=1), else the plain code page."""
+    if request.POST.get("js") == "1":
+        return redirect(f"{page_url}?step=code")
+    return redirect(flow_class.verify_url_name)
+
+
+def prompt_context(request, flow_class, form=None, error: str = "") -> dict | None:
+    """The pop-up for the page that asked for it, if its flow is alive."""
+    if form is None and request.GET.get("step") != "code":
+        return None
+    flow = flow_class.get(request)
+    if flow is None:
+        return None
+    return {**flow.prompt(), "form": form or CodeForm(), "error": error}
+
+
+def with_retry_after(response, retry_at):
+    """A 429 says when to try again in the Retry-After header too."""
+    if response.status_code == 429 and retry_at is not None:
+        seconds = math.ceil((retry_at - timezone.now()).total_seconds())
+        response["Retry-After"] = str(max(1, seconds))
+    return response

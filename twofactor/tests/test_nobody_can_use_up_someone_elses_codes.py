@@ -1,0 +1,44 @@
+"""SPEC Security: codes asked for a destination the requester has not proven
+are limited per requester and never count against that destination's owner.
+
+Before the fix, a co-worker of another enterprise put a victim's number on
+their own login and ticked Status ten times: the victim's own login was then
+answered 429 "Too many codes" for an hour."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from tests.code_step import T0, page_text, twofactor_on
+from tests.fixtures import last_code, password_step
+from twofactor.models import Challenge
+
+VICTIM_PHONE = "+13035551299"
+
+
+def test_ticking_status_with_a_victims_number_does_not_lock_the_victim_out(
+    client, coworker, make_enterprise, make_user, acme, outbox, time_machine
+):
+    twofactor_on(acme, coworker, channel="sms")
+    other = make_enterprise("Elsewhere", enabled=True, channel="sms")
+    mallory = make_user("mallory", other)
+    time_machine.move_to(T0, tick=False)
+    client.force_login(mallory)
+    refused = None
+    for _ in range(12):
+        time_machine.shift(timedelta(seconds=31))
+        response = client.post(
+            reverse("accounts:settings"),
+            {"email": mallory.email, "phone": VICTIM_PHONE, "twofactor": "on"},
+        )
+        refused = refused or (response.status_code == 429 and page_text(response))
+    sent_for_mallory = Challenge.objects.filter(user=mallory).count()
+
+    victim = client.__class__()
+    login = password_step(victim, coworker)
+
+    assert refused, "mallory is limited like anyone asking for codes"
+    assert sent_for_mallory == 10
+    assert login.status_code == 302 and login.url == reverse("login_verify")
+    assert outbox[-1]["to"] == VICTIM_PHONE
+    assert victim.post(reverse("login_verify"), {"code": last_code(outbox)}).status_code == 302
