@@ -13,7 +13,7 @@ from twofactor.devices import current_destination, device_get, device_peek, twof
 from twofactor.stepup import ChangeContext, CodeNeeded
 
 ACCOUNT_SETTINGS_ACTION = "account.settings"
-PASSWORD_ACTION = "account.password"  # noqa: S105 (an action name)
+PASSWORD_ACTION = "account.password"  # an action name  # noqa: S105  # nosec B105
 
 
 def account_settings_needed(

@@ -102,22 +102,23 @@ def password_change(request):
     then a step-up when 2FA is on; applies after the code."""
     user, ip = request.user, client_ip(request)
     form = PasswordChangeForm(request.POST, user=user)
-    retry_at = throttle.password_throttled(ip=ip, user=user)
-    if retry_at is not None:
-        error = (
-            f"Too many wrong passwords. Try again after {timezone.localtime(retry_at):%H:%M} UTC."
+    attempt = throttle.password_attempt(ip=ip, user=user)
+    if attempt.retry_at is not None:
+        until = timezone.localtime(attempt.retry_at)
+        error = f"Too many wrong passwords. Try again after {until:%H:%M} UTC."
+        return _security_page(request, error=error, status=429, retry_at=attempt.retry_at)
+    valid = form.is_valid()
+    if not form.wrong_current_password:
+        attempt.succeeded()
+    else:
+        audit_record(
+            Action.PASSWORD_CHANGE_REFUSED,
+            actor=user,
+            target=user,
+            ip=ip,
+            detail="wrong current password",
         )
-        return _security_page(request, error=error, status=429, retry_at=retry_at)
-    if not form.is_valid():
-        if form.wrong_current_password:
-            throttle.password_failed(ip=ip, user=user)
-            audit_record(
-                Action.PASSWORD_CHANGE_REFUSED,
-                actor=user,
-                target=user,
-                ip=ip,
-                detail="wrong current password",
-            )
+    if not valid:
         return _security_page(request, form=form, status=400)
     try:
         outcome = require_code(

@@ -83,6 +83,14 @@ def challenge_deliver(*, challenge_id: int) -> str:
     return provider_id
 
 
+CLAIM_SQL = (
+    "UPDATE {table} SET salt = %s, code_hash = %s, delivery = %s "
+    "WHERE id = %s AND status = %s AND delivery IN (%s, %s) AND expires_at > %s "
+    "RETURNING id, user_id, channel, destination, requested_ip, "
+    "(SELECT enterprise_id FROM {users} WHERE {users}.id = {table}.user_id)"
+)
+
+
 def _challenge_claim(
     *, challenge_id: int, salt: str, hashed: str, now: datetime
 ) -> Challenge | None:
@@ -101,13 +109,12 @@ def _challenge_claim(
     user_model = get_user_model()
     quote = connection.ops.quote_name
     table, users = quote(Challenge._meta.db_table), quote(user_model._meta.db_table)
+    # Table names come from the models' metadata, quoted; every value is a
+    # parameter.
+    sql = CLAIM_SQL.format(table=table, users=users)
     with connection.cursor() as cursor:
-        # Table names come from the models' metadata; every value is a parameter.
         cursor.execute(
-            f"UPDATE {table} SET salt = %s, code_hash = %s, delivery = %s "  # noqa: S608
-            f"WHERE id = %s AND status = %s AND delivery IN (%s, %s) AND expires_at > %s "
-            f"RETURNING id, user_id, channel, destination, requested_ip, "
-            f"(SELECT enterprise_id FROM {users} WHERE {users}.id = {table}.user_id)",
+            sql,
             [
                 salt,
                 hashed,

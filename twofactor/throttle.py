@@ -9,6 +9,7 @@ and per address across every name (one password sprayed over many logins).
 The counters are PasswordFailure rows of their own: pruning the audit log
 never changes what an attacker may try."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -59,31 +60,36 @@ def _retry_at(failures, limit: int, now: datetime) -> datetime | None:
     return recent[-1] + window if len(recent) >= limit else None
 
 
-def password_throttled(*, ip: str | None, user=None, username=None) -> datetime | None:
-    """When a password may be tried again for this person (or name) from this
-    address, or None if it may be tried now."""
-    if user is None:
-        user, name = user_resolve(username)
-        if user is None and name is None:
-            name = ""  # an impossible name: only the address counts
-    else:
-        name = None
+@dataclass
+class Attempt:
+    """One password about to be checked. It counts as a failure from the
+    moment it starts, so requests racing each other cannot all pass the
+    limit before any of them is counted: of N at once, at most the limit
+    get their password checked. A correct password takes it back."""
+
+    retry_at: datetime | None
+    row: PasswordFailure | None = None
+
+    def succeeded(self) -> None:
+        if self.row is not None:
+            self.row.delete()
+            self.row = None
+
+
+def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> Attempt:
+    """Start checking a password for `user` (or the normalised `name` no
+    user has) from `ip`. `retry_at` is set when the limit is reached: then
+    nothing is counted and the password must not be checked."""
+    subject = _subject(user=user, name=name or "")
+    row = PasswordFailure.objects.create(subject=subject, ip=ip)
     now = timezone.now()
-    own = PasswordFailure.objects.filter(subject=_subject(user=user, name=name), ip=ip)
-    everyone = PasswordFailure.objects.filter(ip=ip)
+    others = PasswordFailure.objects.exclude(pk=row.pk)
     waits = [
-        _retry_at(own, settings.LOGIN_MAX_FAILURES, now),
-        _retry_at(everyone, settings.LOGIN_MAX_FAILURES_PER_IP, now),
+        _retry_at(others.filter(subject=subject, ip=ip), settings.LOGIN_MAX_FAILURES, now),
+        _retry_at(others.filter(ip=ip), settings.LOGIN_MAX_FAILURES_PER_IP, now),
     ]
     waits = [wait for wait in waits if wait is not None]
-    return max(waits) if waits else None
-
-
-def password_failed(*, ip: str | None, user=None, username=None):
-    """Count one refused password. Returns the user it was for, if any."""
-    name = None
-    if user is None:
-        user, name = user_resolve(username)
-        name = name or ""
-    PasswordFailure.objects.create(subject=_subject(user=user, name=name), ip=ip)
-    return user
+    if waits:
+        row.delete()
+        return Attempt(retry_at=max(waits))
+    return Attempt(retry_at=None, row=row)

@@ -39,19 +39,20 @@ def _password_step(request, form):
     """(response, or None to show the form; status; error; retry_at)."""
     ip = client_ip(request)
     user, name = throttle.user_resolve(request.POST.get("username", ""))
-    retry_at = throttle.password_throttled(ip=ip, user=user, username=name)
-    if retry_at is not None:
+    attempt = throttle.password_attempt(ip=ip, user=user, name=name)
+    if attempt.retry_at is not None:
         if user is not None:
             audit_record(Action.LIMIT_REACHED, target=user, ip=ip, detail="password guesses")
         error = (
             "Too many wrong passwords for this username. "
-            f"Try again after {timezone.localtime(retry_at):%H:%M} UTC."
+            f"Try again after {timezone.localtime(attempt.retry_at):%H:%M} UTC."
         )
-        return None, 429, error, retry_at
+        return None, 429, error, attempt.retry_at
     if not form.is_valid():
-        if throttle.password_failed(ip=ip, user=user, username=name) is not None:
+        if user is not None:
             audit_record(Action.LOGIN_FAILED, target=user, ip=ip, detail="wrong password")
         return None, 400, "", None
+    attempt.succeeded()
     user = form.get_user()
     if not devices.login_requires_code(user):
         auth_login(request, user, backend=user.backend)
