@@ -18,6 +18,7 @@ SMS_RE = re.compile(
     r"@127\.0\.0\.1 #\1$"
 )
 EMAIL_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+CODE_SUBJECT = "Your Customer Portal verification code"
 
 
 class Inbox:
@@ -66,14 +67,22 @@ class Inbox:
         assert digits[:6] == digits[6:], "the second reading differs from the first"
         return "".join(digits[:6])
 
+    def _code_emails(self, to: str) -> list:
+        # Security notices go to the same mailbox; only codes are read here.
+        return [m for m in self.smtp.to(to) if m["Subject"] == CODE_SUBJECT]
+
     def email_code(self, to: str) -> str:
-        message = self._next("email", to, lambda: self.smtp.to(to))
-        assert message["Subject"] == "Your Customer Portal verification code"
+        message = self._next("email", to, lambda: self._code_emails(to))
         return EMAIL_RE.search(message.get_body(("plain",)).get_content()).group(1)
+
+    def notices(self, to: str) -> list[str]:
+        """The subjects of the security notices `to` has received so far."""
+        return [m["Subject"] for m in self.smtp.to(to) if m["Subject"] != CODE_SUBJECT]
 
     def nothing_more(self, to: str) -> None:
         """No code went to `to` beyond those already read."""
-        sent = [r for r in self.twilio.accepted() if r["form"]["To"] == to] + self.smtp.to(to)
+        sent = [r for r in self.twilio.accepted() if r["form"]["To"] == to]
+        sent += self._code_emails(to)
         read = sum(count for (_, dest), count in self._read.items() if dest == to)
         assert len(sent) == read, f"{len(sent) - read} unexpected messages to {to}"
 
@@ -147,3 +156,12 @@ def tick_status(page: Page) -> None:
     JavaScript the form is sent at once and the pop-up opens, so this is one
     click: Playwright's check() would click again on the reloaded page."""
     status_box(page).click()
+
+
+def open_security_tab(page: Page) -> None:
+    """My Account > User Settings, then the Security tab."""
+    open_user_settings(page)
+    page.get_by_role("navigation", name="User Settings").get_by_role(
+        "link", name="Security"
+    ).click()
+    expect(page).to_have_url(re.compile(r"/account/security/$"))
