@@ -21,3 +21,7 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # The log is evidence: nobody edits or deletes a row by hand (ASVS 7.3.3).
+        return False

@@ -44,6 +44,7 @@ class AuditEvent(models.Model):
         SESSIONS_ENDED = "sessions_ended", "Other sessions logged out"
         CODE_STEP_UNLOCKED = "code_step_unlocked", "Code step unlocked"
         LIMIT_REACHED = "limit_reached", "Limit reached"
+        AUDIT_EXPORTED = "audit_exported", "Audit log exported"
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"

@@ -3,14 +3,16 @@
 Keyed on who is guessed at as the login form understands it: the user the
 form resolves whatever spelling it accepts (Django's form strips and
 NFKC-normalises the username), or, for a name no user has, that normalised
-name, so a 429 says nothing about whether the name exists. Per address too,
-and per address across every name (one password sprayed over many logins).
+name, so a 429 says nothing about whether the name exists. Three limits:
+per person and address; per address across every name (one password
+sprayed over many logins); per person across every address (ASVS 2.2.1: no
+more than 100 failed attempts an hour on one account).
 
 The counters are PasswordFailure rows of their own: pruning the audit log
 never changes what an attacker may try."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,8 +52,7 @@ def _subject(*, user=None, name: str | None = None) -> str:
     return salted_hmac("twofactor.throttle", key, algorithm="sha256").hexdigest()
 
 
-def _retry_at(failures, limit: int, now: datetime) -> datetime | None:
-    window = settings.LOGIN_FAILURE_WINDOW
+def _retry_at(failures, limit: int, now: datetime, window: timedelta) -> datetime | None:
     recent = list(
         failures.filter(created_at__gt=now - window)
         .order_by("-created_at")
@@ -71,8 +72,11 @@ class Attempt:
     row: PasswordFailure | None = None
 
     def succeeded(self) -> None:
+        """The password was right: this attempt and the earlier failures for
+        this person from this address no longer count (NIST SP 800-63B
+        §5.2.2)."""
         if self.row is not None:
-            self.row.delete()
+            PasswordFailure.objects.filter(subject=self.row.subject, ip=self.row.ip).delete()
             self.row = None
 
 
@@ -84,9 +88,16 @@ def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> A
     row = PasswordFailure.objects.create(subject=subject, ip=ip)
     now = timezone.now()
     others = PasswordFailure.objects.exclude(pk=row.pk)
+    window = settings.LOGIN_FAILURE_WINDOW
     waits = [
-        _retry_at(others.filter(subject=subject, ip=ip), settings.LOGIN_MAX_FAILURES, now),
-        _retry_at(others.filter(ip=ip), settings.LOGIN_MAX_FAILURES_PER_IP, now),
+        _retry_at(others.filter(subject=subject, ip=ip), settings.LOGIN_MAX_FAILURES, now, window),
+        _retry_at(others.filter(ip=ip), settings.LOGIN_MAX_FAILURES_PER_IP, now, window),
+        _retry_at(
+            others.filter(subject=subject),
+            settings.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+            now,
+            settings.LOGIN_ACCOUNT_WINDOW,
+        ),
     ]
     waits = [wait for wait in waits if wait is not None]
     if waits:

@@ -81,3 +81,15 @@ def test_a_weak_or_mismatched_password_is_explained(client, coworker):
     assert "at least 12 characters" in short
     assert "too common" in common
     assert "The two new passwords don't match." in mismatch
+
+
+def test_long_passphrases_are_welcome_up_to_128_characters(client, coworker):
+    client.force_login(coworker)
+    sixty_four = "correct horse battery staple, and then some more words to reach 64"[:64]
+
+    accepted = change(client, new=sixty_four)
+    refused = change(client, current=sixty_four, new="x" * 129 + "-unusual-words")
+
+    assert accepted.status_code == 302
+    assert refused.status_code == 400
+    assert "at most 128 characters" in page_text(refused)

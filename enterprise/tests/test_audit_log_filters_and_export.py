@@ -73,7 +73,11 @@ def test_export_csv_holds_what_the_filters_show(client, admin_user, history):
     carls = rows(client.get(reverse("enterprise:audit_export"), {"person": "carl"}))
 
     assert everything[0][:3] == ["Time (UTC)", "Event", "Count"]
-    assert len(everything) == 1 + 4  # the header and Acme's four events
+    # The header, the export itself (newest first), and Acme's four events.
+    assert len(everything) == 1 + 1 + 4
+    assert everything[1][1] == "Audit log exported"
+    exports = AuditEvent.objects.filter(action=Action.AUDIT_EXPORTED, actor=admin_user)
+    assert [e.detail for e in exports.order_by("id")] == ["everything", "person=carl"]
     assert {row[1] for row in carls[1:]} == {"Login succeeded", "User 2FA enabled", "Access denied"}
     assert all("olaf" not in ",".join(row) for row in everything)
 

@@ -79,3 +79,25 @@ def test_one_address_spraying_many_names_is_stopped(client, make_user, acme):
         assert guess(client, victim.username, PASSWORD).status_code == 429
     # From elsewhere the same co-workers log in.
     assert password_step(Client(REMOTE_ADDR="192.0.2.1"), victims[0]).status_code == 302
+
+
+def test_guesses_from_many_addresses_stop_at_a_hundred_an_hour(client, coworker, time_machine):
+    """ASVS 2.2.1: no more than 100 failed attempts an hour on one account,
+    however many addresses they come from (each held to its own ten)."""
+    time_machine.move_to("2025-03-03 12:00:00Z", tick=False)
+    for i in range(settings.LOGIN_MAX_FAILURES_PER_ACCOUNT):
+        assert guess(client, "carl", ip=f"198.51.100.{i}").status_code == 400
+
+    assert guess(client, "carl", PASSWORD, ip="203.0.113.200").status_code == 429
+    time_machine.shift(settings.LOGIN_ACCOUNT_WINDOW)
+    assert guess(client, "carl", PASSWORD, ip="203.0.113.200").status_code == 302
+
+
+def test_a_right_password_forgets_the_earlier_failures_from_that_address(client, coworker):
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
+        guess(client, "carl")
+    assert guess(client, "carl", PASSWORD).status_code == 302
+    client.logout()
+
+    for _ in range(settings.LOGIN_MAX_FAILURES - 1):
+        assert guess(client, "carl").status_code == 400
