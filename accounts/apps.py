@@ -10,8 +10,16 @@ class AccountsConfig(AppConfig):
         from accounts import services
         from twofactor.stepup import action_register
 
-        action_register(services.ACCOUNT_SETTINGS_ACTION, services.account_settings_apply)
-        action_register(services.PASSWORD_ACTION, services.password_change_apply)
+        action_register(
+            services.ACCOUNT_SETTINGS_ACTION,
+            needed=services.account_settings_needed,
+            apply=services.account_settings_apply,
+        )
+        action_register(
+            services.PASSWORD_ACTION,
+            needed=services.password_change_needed,
+            apply=services.password_change_apply,
+        )
         user_logged_in.connect(_session_started, dispatch_uid="accounts.session_started")
 
 

@@ -14,6 +14,9 @@ class User(AbstractUser):
     is_enterprise_admin = models.BooleanField("administrator", default=False)
     email = models.EmailField("email address")
     phone = PhoneNumberField("phone number", blank=True)
+    # Moves on whenever the person's sessions are ended: a login still waiting
+    # for its code (a session with no user yet) started before then is void.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     REQUIRED_FIELDS = ["email"]
 

@@ -10,6 +10,7 @@ from enterprise.audit import Action, audit_record
 from twofactor import notices, stepup
 from twofactor.destinations import channel_destination, mask_destination, phone_e164
 from twofactor.devices import current_destination, device_get, device_peek, twofactor_on
+from twofactor.models import Challenge
 from twofactor.stepup import ChangeContext, CodeNeeded
 
 ACCOUNT_SETTINGS_ACTION = "account.settings"
@@ -17,11 +18,14 @@ PASSWORD_ACTION = "account.password"  # an action name  # noqa: S105  # nosec B1
 
 
 def account_settings_needed(
-    request, *, user, email: str, phone: str, twofactor: bool
+    request, user, *, email: str, phone: str, twofactor: bool
 ) -> list[CodeNeeded]:
     """The codes a My Account Save needs before it applies (SPEC Security):
 
-    - turning 2FA on proves the destination the codes will go to;
+    - turning 2FA on sends a code to the destination the codes will go to;
+      when that is not already the person's own (a new or unconfirmed
+      detail), a code to their confirmed detail comes first, so a password
+      or a session alone cannot enrol someone else's phone;
     - with 2FA on, turning it off, or changing Email or Phone number, needs
       a step-up (a code where codes go now, unless fresh in this session);
       when codes would then go somewhere new, that is proven by its own code.
@@ -31,11 +35,18 @@ def account_settings_needed(
         return []
     device = device_peek(user)
     target = channel_destination(email=email, phone=phone, channel=enterprise.twofactor_channel)
+    current = current_destination(user, device)
     if not device.enrolled:
-        return stepup.prove(target) if twofactor else []
+        if not twofactor:
+            return []
+        if target.same_as(current):
+            # A code to the person's own destination: counted against it
+            # like a login's, never against a pool others can use up.
+            return [CodeNeeded(Challenge.Purpose.STEP_UP, target)]
+        return stepup.step_up(request, user=user) + stepup.prove(target)
     if not twofactor:
         return stepup.step_up(request, user=user)
-    moves = not target.same_as(current_destination(user, device))
+    moves = not target.same_as(current)
     if not moves and email == user.email and phone == phone_e164(user):
         return []
     return stepup.step_up(request, user=user) + (stepup.prove(target) if moves else [])
@@ -132,7 +143,7 @@ def _contacts_told(ctx, user, old_email: str, old_phone: str, *, codes_follow, t
         )
 
 
-def password_change_needed(request, *, user) -> list[CodeNeeded]:
+def password_change_needed(request, user, **payload) -> list[CodeNeeded]:
     """With 2FA on, a step-up first."""
     return stepup.step_up(request, user=user) if twofactor_on(user) else []
 

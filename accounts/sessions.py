@@ -46,12 +46,17 @@ def sessions_of(user) -> list[Session]:
 
 
 def sessions_end(*, user, keep: str | None = None) -> int:
-    """End every session of the person but `keep` (a session key). Deleting
-    the row is enough: its cookie then names nothing."""
+    """End every session of the person but `keep` (a session key), and every
+    login of theirs still waiting for its code. Deleting the row is enough:
+    its cookie then names nothing."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import F
+
     sessions = Session.objects.filter(user=user)
     if keep:
         sessions = sessions.exclude(session_key=keep)
     deleted, _ = sessions.delete()
+    get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     return deleted
 
 

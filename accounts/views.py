@@ -36,7 +36,7 @@ def account_settings(request):
         if form.is_valid():
             payload = form.payload()
             try:
-                needed = services.account_settings_needed(request, user=user, **payload)
+                needed = services.account_settings_needed(request, user, **payload)
                 outcome = require_code(
                     request,
                     action=services.ACCOUNT_SETTINGS_ACTION,
@@ -108,9 +108,10 @@ def password_change(request):
         error = f"Too many wrong passwords. Try again after {until:%H:%M} UTC."
         return _security_page(request, error=error, status=429, retry_at=attempt.retry_at)
     valid = form.is_valid()
-    if not form.wrong_current_password:
+    if "current_password" in form.cleaned_data:
+        # Checked, and right: only then is this attempt not a failure.
         attempt.succeeded()
-    else:
+    elif form.wrong_current_password:
         audit_record(
             Action.PASSWORD_CHANGE_REFUSED,
             actor=user,
@@ -125,7 +126,7 @@ def password_change(request):
             request,
             action=services.PASSWORD_ACTION,
             payload={"password_hash": make_password(form.cleaned_data["new_password"])},
-            needed=services.password_change_needed(request, user=user),
+            needed=services.password_change_needed(request, user),
             return_url=reverse("accounts:security"),
         )
     except CodeError as exc:

@@ -8,4 +8,4 @@ class EnterpriseConfig(AppConfig):
         from enterprise import services
         from twofactor.stepup import action_register
 
-        action_register(services.POLICY, services.policy_apply)
+        action_register(services.POLICY, needed=services.policy_needed, apply=services.policy_apply)

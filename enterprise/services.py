@@ -52,6 +52,10 @@ def policy_plan(request, *, admin, enabled: bool, channel: str) -> PolicyPlan:
     return plan
 
 
+def policy_needed(request, admin, *, enabled: bool, channel: str) -> list[CodeNeeded]:
+    return policy_plan(request, admin=admin, enabled=enabled, channel=channel).needed
+
+
 def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
     """Save the account's 2FA Status and Channel. A channel change puts every
     enrolled co-worker into "Verification required" in one UPDATE."""

@@ -29,11 +29,14 @@ def administrator_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_enterprise_admin:
+            # The page, not the path: /coworkers/1/, /2/, ... are one page,
+            # so repeats fold into one row however the id varies.
+            page = request.resolver_match.view_name if request.resolver_match else "?"
             audit_record(
                 Action.ACCESS_DENIED,
                 actor=request.user,
                 ip=client_ip(request),
-                detail=f"not an administrator: {request.path}"[:300],
+                detail=f"not an administrator: {page}",
             )
             return render(request, "403.html", status=403)
         return view(request, *args, **kwargs)

@@ -250,6 +250,7 @@ class LoginFlow(Flow):
                 "backend": backend,
                 "next": next_url,
                 "account_channel": user.enterprise.twofactor_channel,
+                "session_epoch": user.session_epoch,
                 "started_at": _now(),
             },
         )
@@ -258,6 +259,16 @@ class LoginFlow(Flow):
         )
         flow.save()
         return flow
+
+    def user(self):
+        """The person logging in, unless their sessions were ended since the
+        password was accepted (a password change, Log out other sessions, a
+        new phone or email, an Unlock): then this login is void too."""
+        user = super().user()
+        if user.session_epoch != self.data["session_epoch"]:
+            self.clear()
+            raise FlowExpired("This login can no longer continue. Please log in again.")
+        return user
 
     def verified(self, user) -> Verified:
         self.clear()
@@ -343,8 +354,7 @@ class ChangeFlow(Flow):
 
         if self.purpose == Challenge.Purpose.STEP_UP:
             stepup.step_up_record(self.request, user=user, destination=self.destination)
-        else:
-            self.data["proven"].append(self.destination.address)
+        self.data["proven"].append(self.destination.address)
         if self.data["pending"]:
             purpose, destination = self.data["pending"].pop(0)
             self.data["started_at"] = _now()

@@ -48,13 +48,21 @@ class ChangeContext:
     proven: frozenset[str]
 
 
-Action = Callable[..., str]
-_actions: dict[str, Action] = {}
+@dataclass(frozen=True)
+class ChangeAction:
+    # needed(request, user, **payload) -> the codes the change needs now.
+    needed: Callable[..., list[CodeNeeded]]
+    # apply(ctx, **payload) -> the message the person reads.
+    apply: Callable[..., str]
 
 
-def action_register(name: str, apply: Action) -> None:
-    """An app names a change it lets pages make: apply(ctx, **payload) -> message."""
-    _actions[name] = apply
+_actions: dict[str, ChangeAction] = {}
+
+
+def action_register(name: str, *, needed: Callable, apply: Callable) -> None:
+    """An app names a change it lets pages make: which codes it needs, and
+    how it is applied once they are entered."""
+    _actions[name] = ChangeAction(needed=needed, apply=apply)
 
 
 # --- proofs ------------------------------------------------------------------------
@@ -104,14 +112,32 @@ def prove(destination: Destination) -> list[CodeNeeded]:
 # --- changes --------------------------------------------------------------------------
 
 
+def change_needed(request, *, action: str, payload: dict) -> list[CodeNeeded]:
+    return _actions[action].needed(request, request.user, **payload)
+
+
 def change_apply(request, *, action: str, payload: dict, proven=()) -> str:
+    """Apply a change whose codes were entered. What it needs is worked out
+    again first: a change begun before the person's 2FA or destination
+    changed (in another session, say) may now need codes it never asked
+    for, and then it applies nothing."""
+    missing = [
+        needed
+        for needed in change_needed(request, action=action, payload=payload)
+        if needed.destination.address not in proven
+    ]
+    if missing:
+        raise codes.CodeError(
+            "Your two-factor settings changed while this change waited for its code. "
+            "Nothing was changed: please make it again."
+        )
     ctx = ChangeContext(
         actor=request.user,
         ip=client_ip(request),
         session_key=request.session.session_key,
         proven=frozenset(proven),
     )
-    message = _actions[action](ctx, **payload)
+    message = _actions[action].apply(ctx, **payload)
     # A changed password would end this session too; a new key after any
     # change that mattered enough to ask for codes costs nothing.
     update_session_auth_hash(request, get_user_model().objects.get(pk=request.user.pk))

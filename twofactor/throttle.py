@@ -6,11 +6,13 @@ NFKC-normalises the username), or, for a name no user has, that normalised
 name, so a 429 says nothing about whether the name exists. Three limits:
 per person and address; per address across every name (one password
 sprayed over many logins); per person across every address (ASVS 2.2.1: no
-more than 100 failed attempts an hour on one account).
+more than 100 failed attempts an hour on one account). An IPv6 address counts
+as its /64 network.
 
 The counters are PasswordFailure rows of their own: pruning the audit log
 never changes what an attacker may try."""
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,15 +29,32 @@ MAX_USERNAME = 150
 
 
 def username_normalise(value) -> str | None:
-    """The username as the login form cleans it, or None when no user can
-    have it. (A NUL byte is refused by PostgreSQL in any query.)"""
+    """The username as the login form cleans it (the whole value stripped,
+    then NFKC), or None when no user can have it. Nothing is cut before the
+    strip: the form authenticates 600 spaces and "carl" as carl, so the
+    throttle must count it against carl. (A NUL byte is refused by
+    PostgreSQL in any query.)"""
     try:
-        name = UsernameField().to_python(str(value)[: MAX_USERNAME * 4])
+        name = UsernameField().to_python(str(value))
     except ValidationError:
         return None
     if not name or "\x00" in name or len(name) > MAX_USERNAME:
         return None
     return name
+
+
+def address_key(ip: str | None) -> str | None:
+    """The address a limit counts: an IPv4 address, or the /64 network of an
+    IPv6 one (one host usually holds a whole /64, 2**64 addresses)."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False).network_address)
+    return str(address)
 
 
 def user_resolve(username) -> tuple[object | None, str | None]:
@@ -85,6 +104,7 @@ def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> A
     user has) from `ip`. `retry_at` is set when the limit is reached: then
     nothing is counted and the password must not be checked."""
     subject = _subject(user=user, name=name or "")
+    ip = address_key(ip)
     row = PasswordFailure.objects.create(subject=subject, ip=ip)
     now = timezone.now()
     others = PasswordFailure.objects.exclude(pk=row.pk)

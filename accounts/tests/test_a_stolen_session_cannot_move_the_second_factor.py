@@ -74,3 +74,35 @@ def test_proving_a_new_number_is_not_a_step_up(client, coworker, acme, outbox):
     assert response.url == reverse("twofactor:verify")
     assert len(outbox) == sent + 1 and outbox[-1]["to"] == new_phone
     assert CodeDevice.objects.get(user=coworker).enrolled
+
+
+def test_a_change_begun_before_2fa_was_on_applies_nothing_after(coworker, acme, outbox):
+    """While carl's 2FA is off, a thief with his password begins turning it
+    on with their phone. Carl turns it on with his own. The thief's code,
+    entered then, applies nothing: the change now needs a step-up to carl's
+    phone (found by a red-team review)."""
+    from django.test import Client
+
+    from tests.fixtures import password_step
+
+    acme.twofactor_enabled, acme.twofactor_channel = True, "sms"
+    acme.save()
+    thief, carl = Client(), Client()
+    password_step(thief, coworker)
+    password_step(carl, coworker)
+    thief.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": THIEF_PHONE, "twofactor": "on"},
+    )
+    # The thief's first code is a step-up to carl's own phone, not theirs.
+    assert outbox[-1]["to"] == OWNER_PHONE
+    carl.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": OWNER_PHONE, "twofactor": "on"},
+    )
+    carl.post(reverse("twofactor:verify"), {"code": last_code(outbox, to=OWNER_PHONE)})
+
+    coworker.refresh_from_db()
+    assert coworker.phone.as_e164 == OWNER_PHONE
+    assert CodeDevice.objects.get(user=coworker).enrolled
+    assert all(message["to"] != THIEF_PHONE for message in outbox)

@@ -93,3 +93,15 @@ def test_long_passphrases_are_welcome_up_to_128_characters(client, coworker):
     assert accepted.status_code == 302
     assert refused.status_code == 400
     assert "at most 128 characters" in page_text(refused)
+
+
+def test_an_empty_current_password_does_not_reset_the_count(client, coworker):
+    """Found by a red-team review: a form refused for another reason than a
+    wrong password counted as a right one, and wiped the failures."""
+    client.force_login(coworker)
+    for i in range(9):
+        assert change(client, current=f"guess-{i}").status_code == 400
+    assert change(client, current="").status_code == 400
+
+    assert change(client, current="guess-10").status_code == 429
+    assert change(client).status_code == 429

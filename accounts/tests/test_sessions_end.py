@@ -75,3 +75,44 @@ def test_the_security_tab_lists_sessions_and_logs_out_the_others(coworker, time_
     assert other.get(reverse("home")).status_code == 302
     assert page_text(mine.get(reverse("accounts:security"))).count("127.0.0.1") == 1
     assert mail.outbox[-1].subject == "Customer Portal: your other sessions were logged out"
+
+
+def test_a_login_waiting_for_its_code_ends_with_the_other_sessions(coworker, acme, outbox):
+    """An attacker with a phished password is at the code step. Carl changes
+    his password: the waiting login dies too, and the code (relayed by the
+    phishing page) logs nobody in (found by a red-team review)."""
+    from tests.fixtures import PASSWORD, password_step
+
+    twofactor_on(acme, coworker)
+    attacker = Client()
+    password_step(attacker, coworker)
+    relayed = last_code(outbox)
+    carl = Client()
+    log_in(carl, coworker, outbox)
+    new = "a-much-longer-passphrase-42"
+    carl.post(
+        reverse("accounts:password"),
+        {"current_password": PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    carl.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+
+    response = attacker.post(reverse("login_verify"), {"code": relayed}, follow=True)
+
+    assert not is_logged_in(attacker)
+    assert "Please log in again" in page_text(response)
+
+
+def test_log_out_other_sessions_ends_a_waiting_login_too(coworker, acme, outbox):
+    from tests.fixtures import password_step
+
+    twofactor_on(acme, coworker)
+    attacker = Client()
+    password_step(attacker, coworker)
+    relayed = last_code(outbox)
+    carl = Client()
+    carl.force_login(coworker)
+
+    carl.post(reverse("accounts:sessions_end_others"))
+
+    attacker.post(reverse("login_verify"), {"code": relayed})
+    assert not is_logged_in(attacker)

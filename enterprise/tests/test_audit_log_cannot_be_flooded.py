@@ -34,3 +34,15 @@ def test_after_ten_minutes_a_new_row_starts(client, coworker, time_machine):
 
     rows = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED).order_by("id")
     assert [r.count for r in rows] == [1, 1, 1]  # a new window; another page is another row
+
+
+def test_varying_the_id_in_the_path_is_still_one_row(client, coworker, time_machine):
+    """Found by a red-team review: the path was part of the row's identity."""
+    time_machine.move_to(T0, tick=False)
+    client.force_login(coworker)
+
+    for n in range(200):
+        assert client.get(reverse("enterprise:coworker", args=[n + 1])).status_code == 403
+
+    [row] = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS_DENIED)
+    assert row.count == 200 and row.detail == "not an administrator: enterprise:coworker"

@@ -7,11 +7,12 @@ answered 429 "Too many codes" for an hour."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.urls import reverse
 
 from tests.code_step import T0, page_text, twofactor_on
 from tests.fixtures import last_code, password_step
-from twofactor.models import Challenge
+from twofactor.models import Challenge, CodeDevice
 
 VICTIM_PHONE = "+13035551299"
 
@@ -42,3 +43,40 @@ def test_ticking_status_with_a_victims_number_does_not_lock_the_victim_out(
     assert login.status_code == 302 and login.url == reverse("login_verify")
     assert outbox[-1]["to"] == VICTIM_PHONE
     assert victim.post(reverse("login_verify"), {"code": last_code(outbox)}).status_code == 302
+
+
+def test_nobody_can_stop_the_owner_proving_their_own_number(
+    client, coworker, make_enterprise, make_user, acme, outbox, time_machine
+):
+    """Two users elsewhere confirm their own email, then ask codes to prove
+    carl's number as theirs until refused; carl can still turn 2FA on with
+    his number at once (found by a red-team review: his own enrolment drew
+    on the pool of proofs they had used up)."""
+    acme.twofactor_enabled, acme.twofactor_channel = True, "sms"
+    acme.save()
+    other = make_enterprise("Elsewhere", enabled=True, channel="sms")
+    time_machine.move_to(T0, tick=False)
+    for name in ("mallory", "mike"):
+        attacker = make_user(name, other)
+        client.force_login(attacker)
+        for _ in range(10):
+            time_machine.shift(timedelta(seconds=31))
+            client.post(
+                reverse("accounts:settings"),
+                {"email": attacker.email, "phone": VICTIM_PHONE, "twofactor": "on"},
+            )
+            if outbox and outbox[-1]["to"] == attacker.email:
+                client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    proofs = Challenge.objects.filter(destination=VICTIM_PHONE, purpose="prove").count()
+    assert proofs == settings.TWOFACTOR_MAX_PROOFS_PER_DESTINATION
+
+    carl = client.__class__()
+    carl.force_login(coworker)
+    response = carl.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": VICTIM_PHONE, "twofactor": "on"},
+    )
+
+    assert response.status_code == 302 and outbox[-1]["to"] == VICTIM_PHONE
+    carl.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert CodeDevice.objects.get(user=coworker).enrolled

@@ -105,3 +105,23 @@ def test_a_coworker_who_is_not_staff_is_sent_home(client, coworker):
     password_step(client, coworker)
 
     assert ends_at(client, "/admin/") == reverse("home")
+
+
+def test_a_password_alone_cannot_enrol_a_phone_and_reach_admin(client, operator, acme, outbox):
+    """The operator has not turned 2FA on. With the password alone, an
+    attacker ticks Status with a phone of their own: the first code goes to
+    the operator's own phone, so the attacker gets no further (found by a
+    red-team review: before, the only code went to the attacker's phone)."""
+    attacker_phone = "+13035550666"
+    operator.phone = "+13035551234"
+    operator.save()
+    twofactor_on(acme, channel="sms")
+    password_step(client, operator)
+
+    client.post(
+        reverse("accounts:settings"),
+        {"email": operator.email, "phone": attacker_phone, "twofactor": "on"},
+    )
+
+    assert [m["to"] for m in outbox] == ["+13035551234"]
+    assert ends_at(client, "/admin/") == reverse("accounts:settings")

@@ -101,3 +101,28 @@ def test_a_right_password_forgets_the_earlier_failures_from_that_address(client,
 
     for _ in range(settings.LOGIN_MAX_FAILURES - 1):
         assert guess(client, "carl").status_code == 400
+
+
+def test_one_ipv6_network_is_one_address(client, coworker):
+    """A host holds a whole IPv6 /64: each of its 2**64 addresses is not a
+    fresh allowance (found by a red-team review)."""
+    answers = [
+        guess(client, "carl", ip=f"2001:db8:1:2::{i + 1:x}").status_code
+        for i in range(settings.LOGIN_MAX_FAILURES + 1)
+    ]
+
+    assert answers[:-1] == [400] * settings.LOGIN_MAX_FAILURES and answers[-1] == 429
+    assert guess(client, "carl", PASSWORD, ip="2001:db8:1:2::ffff").status_code == 429
+    assert guess(client, "carl", PASSWORD, ip="2001:db8:1:3::1").status_code == 302
+
+
+def test_a_padded_username_is_the_same_person(client, coworker):
+    """Django's form strips the whole value: 600 spaces and "carl" is carl,
+    and so it is to the throttle (found by a red-team review)."""
+    padded = " " * 600 + "carl"
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        guess(client, "carl")
+
+    assert guess(client, padded).status_code == 429
+    assert guess(client, padded, PASSWORD).status_code == 429
+    assert not is_logged_in(client)
