@@ -96,3 +96,30 @@ def test_an_administrator_unlocks_a_coworker_locked_out_by_wrong_codes(
         "carl@acme-logistics.example"
     )
     log_in_with_code(carl, "carl", lambda: inbox.sms_code(CARL_PHONE))
+
+
+@pytest.mark.parametrize("java_script", [True, False], ids=["pop-up", "without JS"])
+def test_a_coworker_moves_their_codes_to_a_new_phone(open_browser, sms_team, inbox, java_script):
+    """Two codes, in order: one to the phone in use now (it is you), then one
+    to the new phone (it is yours). The pop-up says which step it is."""
+    new_phone = "+13035550177"
+    page = open_browser(java_script=java_script)
+    log_in(page, "carl")
+    verify(popup(page) if java_script else page, inbox.sms_code(CARL_PHONE))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Welcome"))
+    page.goto("/account/settings/")
+    page.get_by_label("Phone number").fill(new_phone)
+    page.get_by_role("button", name="Save").click()
+
+    step = popup(page) if java_script else page.get_by_role("main")
+    expect(step).to_contain_text("Step 1 of 2")
+    expect(step).to_contain_text("+1••••••1299")
+    verify(step, inbox.sms_code(CARL_PHONE))
+    step = popup(page) if java_script else page.get_by_role("main")
+    expect(step).to_contain_text("Step 2 of 2")
+    expect(step).to_contain_text("+1••••••0177")
+    verify(step, inbox.sms_code(new_phone))
+
+    expect(page.get_by_role("status")).to_contain_text("Codes now go to the new destination.")
+    expect(page.get_by_label("Phone number")).to_have_value(new_phone)
+    inbox.nothing_more(CARL_PHONE)
