@@ -4,8 +4,8 @@ import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
 
-from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
 from twofactor.destinations import phone_refusal
+from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 E164_HINT = "for example, +13035551212"
 E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")

@@ -34,18 +34,12 @@ def account_settings(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            payload = form.payload()
-            try:
-                needed = services.account_settings_needed(request, user, **payload)
-                outcome = require_code(
-                    request,
-                    action=services.ACCOUNT_SETTINGS_ACTION,
-                    payload=payload,
-                    needed=needed,
-                    return_url=reverse("accounts:settings"),
-                )
-            except CodeError as exc:
-                outcome = exc
+            outcome = require_code(
+                request,
+                action=services.ACCOUNT_SETTINGS_ACTION,
+                payload=form.payload(),
+                return_url=reverse("accounts:settings"),
+            )
             if not isinstance(outcome, CodeError):
                 return outcome
             form.add_error(None, outcome.message)
@@ -121,16 +115,12 @@ def password_change(request):
         )
     if not valid:
         return _security_page(request, form=form, status=400)
-    try:
-        outcome = require_code(
-            request,
-            action=services.PASSWORD_ACTION,
-            payload={"password_hash": make_password(form.cleaned_data["new_password"])},
-            needed=services.password_change_needed(request, user),
-            return_url=reverse("accounts:security"),
-        )
-    except CodeError as exc:
-        outcome = exc
+    outcome = require_code(
+        request,
+        action=services.PASSWORD_ACTION,
+        payload={"password_hash": make_password(form.cleaned_data["new_password"])},
+        return_url=reverse("accounts:security"),
+    )
     if isinstance(outcome, CodeError):
         return _security_page(
             request, error=outcome.message, status=outcome.status, retry_at=outcome.retry_at

@@ -1,7 +1,7 @@
 from django import forms
 
 from enterprise.models import AuditEvent
-from twofactor.channels import Channel
+from twofactor.vocabulary import Channel
 
 
 class TwoFactorPolicyForm(forms.Form):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from twofactor.channels import Channel
+from twofactor.vocabulary import Channel
 
 
 class Enterprise(models.Model):

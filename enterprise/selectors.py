@@ -9,7 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 
 from enterprise.models import AuditEvent
-from twofactor.channels import PHONE_CHANNELS
+from twofactor.vocabulary import PHONE_CHANNELS
 
 
 def coworker_page(*, enterprise_id: int, page_number) -> Page:

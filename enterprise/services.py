@@ -2,20 +2,22 @@
 co-workers, and an administrator's Unlock."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts.sessions import sessions_end
 from enterprise import selectors
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise
 from twofactor import notices, stepup
-from twofactor.channels import Channel
 from twofactor.codes import code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
 from twofactor.stepup import ChangeContext, CodeNeeded
+from twofactor.vocabulary import Channel
 
 POLICY = "enterprise.policy"
 
@@ -23,37 +25,37 @@ POLICY = "enterprise.policy"
 @dataclass
 class PolicyPlan:
     changed: bool
-    needed: list[CodeNeeded] = field(default_factory=list)
-    unreachable: list = field(default_factory=list)
+    unreachable: list[Any] = field(default_factory=list)
     unreachable_count: int = 0
 
 
-def policy_plan(request, *, admin, enabled: bool, channel: str) -> PolicyPlan:
-    """What a Save on the Two-Factor Authentication tab would need.
-
-    Disabling 2FA or changing the channel of an account that has it on is a
-    step-up for an administrator whose own login uses 2FA: a code where their
-    codes go now. Switching to SMS or Voice lists the enrolled co-workers
-    without a phone number before anything is saved."""
+def policy_plan(*, admin: Any, enabled: bool, channel: str) -> PolicyPlan:
+    """What a Save on the Two-Factor Authentication tab would change: whether
+    anything does, and, when it switches to SMS or Voice, the enrolled
+    co-workers without a phone number (listed before anything is saved)."""
     enterprise = admin.enterprise
     changed = (enabled, channel) != (enterprise.twofactor_enabled, enterprise.twofactor_channel)
     plan = PolicyPlan(changed=changed)
-    if not changed:
-        return plan
-    if enabled and channel != enterprise.twofactor_channel:
+    if changed and enabled and channel != enterprise.twofactor_channel:
         plan.unreachable, plan.unreachable_count = selectors.coworkers_unreachable(
             enterprise_id=enterprise.pk, channel=channel
         )
+    return plan
+
+
+def policy_needed(
+    request: HttpRequest, admin: Any, *, enabled: bool, channel: str
+) -> list[CodeNeeded]:
+    """Disabling 2FA or changing the channel of an account that has it on is
+    a step-up for an administrator whose own login uses 2FA: a code where
+    their codes go now. Enabling it, or nothing changed, needs none."""
+    enterprise = admin.enterprise
     weakens = enterprise.twofactor_enabled and (
         not enabled or channel != enterprise.twofactor_channel
     )
     if weakens and twofactor_on(admin):
-        plan.needed = stepup.step_up(request, user=admin)
-    return plan
-
-
-def policy_needed(request, admin, *, enabled: bool, channel: str) -> list[CodeNeeded]:
-    return policy_plan(request, admin=admin, enabled=enabled, channel=channel).needed
+        return stepup.step_up(request, user=admin)
+    return []
 
 
 def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:

@@ -12,12 +12,12 @@ from enterprise import selectors, services
 from enterprise.audit import Action, audit_record, client_ip
 from enterprise.export import audit_csv
 from enterprise.forms import AuditFilterForm, TwoFactorPolicyForm
-from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
 from twofactor.codes import CodeError
 from twofactor.flows import ChangeFlow
 from twofactor.pages import prompt_context, with_retry_after
 from twofactor.selectors import twofactor_summary
 from twofactor.stepup import require_code
+from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 
 def administrator_required(view):
@@ -69,32 +69,24 @@ def settings_twofactor(request):
         status = 400
         if form.is_valid():
             enabled, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
-            try:
-                plan = services.policy_plan(request, admin=admin, enabled=enabled, channel=channel)
-            except CodeError as exc:
-                outcome = exc
-            else:
-                if not plan.changed:
-                    messages.info(request, "Nothing changed.")
-                    return redirect("enterprise:twofactor")
-                if plan.unreachable_count and not form.cleaned_data["confirm_unreachable"]:
-                    # Show who cannot receive on the new channel; a second Save confirms.
-                    outcome = None
-                else:
-                    outcome = require_code(
-                        request,
-                        action=services.POLICY,
-                        payload={"enabled": enabled, "channel": channel},
-                        needed=plan.needed,
-                        return_url=reverse("enterprise:twofactor"),
-                    )
-            if outcome is None:
+            plan = services.policy_plan(admin=admin, enabled=enabled, channel=channel)
+            if not plan.changed:
+                messages.info(request, "Nothing changed.")
+                return redirect("enterprise:twofactor")
+            if plan.unreachable_count and not form.cleaned_data["confirm_unreachable"]:
+                # Show who cannot receive on the new channel; a second Save confirms.
                 status = 200
-            elif isinstance(outcome, CodeError):
+            else:
+                outcome = require_code(
+                    request,
+                    action=services.POLICY,
+                    payload={"enabled": enabled, "channel": channel},
+                    return_url=reverse("enterprise:twofactor"),
+                )
+                if not isinstance(outcome, CodeError):
+                    return outcome
                 form.add_error(None, outcome.message)
                 status, retry_at = outcome.status, outcome.retry_at
-            else:
-                return outcome
     page = selectors.coworker_page(enterprise_id=enterprise.pk, page_number=request.GET.get("page"))
     context = {
         "enterprise": enterprise,

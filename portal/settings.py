@@ -179,9 +179,11 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     EMAIL_TIMEOUT = 10
+elif DEBUG:
+    # Printed to the terminal, and listed at /dev/outbox/.
+    EMAIL_BACKEND = "twofactor.channels.outbox.EmailBackend"
 else:
-    # Printed to the terminal, and listed at /dev/outbox/ while DEBUG is on.
-    EMAIL_BACKEND = "twofactor.dev_outbox.EmailBackend"
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Customer Portal <no-reply@localhost>")
 
 # --- Celery ----------------------------------------------------------------
@@ -250,6 +252,13 @@ TWOFACTOR_CHANNELS = {
         else _console
     ),
 }
+
+if DEBUG:
+    # Development: every code is also listed at /dev/outbox/ (for loopback).
+    TWOFACTOR_CHANNELS = {
+        alias: {"BACKEND": "twofactor.channels.outbox.OutboxChannel", "OPTIONS": config}
+        for alias, config in TWOFACTOR_CHANNELS.items()
+    }
 
 # --- Codes and limits (SPEC.md "Codes and limits"; change only with a reason) -
 TWOFACTOR_CODE_DIGITS = 6

@@ -19,10 +19,10 @@ from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import Action, audit_record
 from twofactor import notices
-from twofactor.channels import PHONE_CHANNELS
 from twofactor.destinations import Destination, phone_refusal
 from twofactor.devices import destination_proven, device_get
 from twofactor.models import Challenge, CodeDevice, Lock
+from twofactor.vocabulary import PHONE_CHANNELS
 
 logger = logging.getLogger(__name__)
 

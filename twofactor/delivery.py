@@ -9,10 +9,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from enterprise.audit import Action, audit_record
-from twofactor.channels import PHONE_CHANNELS
 from twofactor.codes import code_hash
 from twofactor.destinations import mask_destination
 from twofactor.models import Challenge
+from twofactor.vocabulary import PHONE_CHANNELS
 
 
 def challenge_deliver(*, challenge_id: int) -> str:
@@ -76,10 +76,6 @@ def challenge_deliver(*, challenge_id: int) -> str:
         Action.CODE_SENT,
         detail=f"{challenge.channel} to {mask_destination(challenge.destination)}",
     )
-    if settings.DEBUG:
-        from twofactor import dev_outbox
-
-        dev_outbox.record(challenge=challenge, code=code)
     return provider_id
 
 

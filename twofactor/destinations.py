@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
-from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS, Channel
+from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS, Channel
 
 # Why a code does not travel by the account's channel.
 NO_PHONE = "no_phone"

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, VerifyNotAllowed
 
-from twofactor.channels import Channel
+from twofactor.vocabulary import Channel
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,9 @@ class Challenge(models.Model):
         DELIVERED = "delivered", "Delivered"
         UNDELIVERED = "undelivered", "Undelivered"
         FAILED = "failed", "Failed"
+
+    # What the pop-up shows as "the code did not arrive".
+    NOT_DELIVERED = (Delivery.UNDELIVERED, Delivery.FAILED)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="challenges"

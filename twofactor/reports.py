@@ -24,7 +24,7 @@ PROGRESS = {
     Delivery.UNDELIVERED: 3,
     Delivery.FAILED: 3,
 }
-NOT_DELIVERED = (Delivery.UNDELIVERED, Delivery.FAILED)
+NOT_DELIVERED = Challenge.NOT_DELIVERED
 
 
 def delivery_report_record(

@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from twofactor.channels import CHANNEL_LABELS, PHONE_CHANNELS
 from twofactor.destinations import PHONE_UNPROVEN, login_destination, mask_destination
 from twofactor.devices import device_peek
 from twofactor.models import CodeDevice, Lock
+from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 
 @dataclass(frozen=True)

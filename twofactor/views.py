@@ -205,7 +205,7 @@ def _loopback(request) -> bool:
 @require_GET
 def dev_outbox(request):
     """Development only: DEBUG on, and asked from the developer's own machine."""
-    from twofactor import dev_outbox as outbox
+    from twofactor.channels import outbox
 
     if not settings.DEBUG or not _loopback(request):
         raise Http404

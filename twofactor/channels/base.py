@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 
 
@@ -12,7 +14,9 @@ class TransportError(Exception):
     number) and `message` is shown to the person with what to do; otherwise the
     task retries with backoff while the code is still valid."""
 
-    def __init__(self, message: str, *, permanent: bool = False, provider_code=None):
+    def __init__(
+        self, message: str, *, permanent: bool = False, provider_code: int | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.permanent = permanent
@@ -46,9 +50,20 @@ class BaseChannel:
     Subclasses must implement send_code(). It returns the provider's id for
     the message ("" if there is none) and raises TransportError when the
     provider refuses or cannot be reached. It is called by the Celery worker,
-    never in a web request, so it may block on the network."""
+    never in a web request, so it may block on the network.
 
-    def __init__(self, *, alias: str, **options):
+    A subclass names the OPTIONS it takes in `option_names`; any other is a
+    configuration error at start-up, not a silently ignored typo."""
+
+    option_names: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, *, alias: str, **options: Any) -> None:
+        unknown = set(options) - self.option_names
+        if unknown:
+            raise ImproperlyConfigured(
+                f"TWOFACTOR_CHANNELS[{alias!r}]: {type(self).__name__} takes no option "
+                f"{', '.join(sorted(unknown))}; it takes {sorted(self.option_names) or 'none'}."
+            )
         self.alias = alias
         self.options = options
 

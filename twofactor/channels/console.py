@@ -5,8 +5,10 @@ from twofactor.channels.base import BaseChannel, render_message
 
 
 class ConsoleChannel(BaseChannel):
-    """Development: prints the message to the terminal that runs the sender."""
+    """Development: prints the message to the terminal that runs the sender
+    (OPTIONS "stream": another file-like object to print to)."""
 
+    option_names = frozenset({"stream"})
     _lock = threading.Lock()
 
     def send_code(self, *, to: str, code: str, status_callback: str | None = None) -> str:

@@ -3,8 +3,8 @@ imports the Twilio SDK: the rest of the portal speaks of channels, provider
 ids and the portal's own delivery states."""
 
 import os
-import threading
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from requests.utils import get_environ_proxies
@@ -28,30 +28,6 @@ PERMANENT_ERRORS = {
 }
 HTTP_TIMEOUT_SECONDS = 10
 TWILIO_API = "https://api.twilio.com"
-
-# One client per worker thread and account: its requests session keeps the
-# connection to Twilio open between codes instead of a TLS handshake per code
-# (the worker runs threads, and a session is not meant to be shared by them).
-_clients = threading.local()
-
-
-def _client(options: dict) -> Client:
-    base_url = (options.get("API_BASE_URL") or "").rstrip("/")
-    key = (options["ACCOUNT_SID"], options["AUTH_TOKEN"], base_url)
-    cache = getattr(_clients, "by_key", None)
-    if cache is None:
-        cache = _clients.by_key = {}
-    client = cache.get(key)
-    if client is None:
-        client = Client(
-            options["ACCOUNT_SID"],
-            options["AUTH_TOKEN"],
-            http_client=_http_client(base_url or TWILIO_API),
-        )
-        if base_url:
-            client.api.base_url = base_url
-        cache[key] = client
-    return client
 
 
 def _http_client(url: str) -> TwilioHttpClient:
@@ -86,9 +62,25 @@ def _transport_error(status: int, code) -> TransportError:
 
 
 class _TwilioChannel(BaseChannel):
-    def __init__(self, *, alias: str, **options):
+    """One instance per alias per worker thread (twofactor.channels), so its
+    client's requests session keeps the connection to Twilio open between
+    codes instead of a TLS handshake per code; a session is not meant to be
+    shared by threads, and this one never is."""
+
+    option_names = frozenset(
+        {"ACCOUNT_SID", "AUTH_TOKEN", "FROM_NUMBER", "MESSAGING_SERVICE_SID", "API_BASE_URL"}
+    )
+
+    def __init__(self, *, alias: str, **options: Any) -> None:
         super().__init__(alias=alias, **options)
-        self.client = _client(options)
+        base_url = (options.get("API_BASE_URL") or "").rstrip("/")
+        self.client = Client(
+            options["ACCOUNT_SID"],
+            options["AUTH_TOKEN"],
+            http_client=_http_client(base_url or TWILIO_API),
+        )
+        if base_url:
+            self.client.api.base_url = base_url
 
     def _sender(self) -> dict:
         if self.options.get("MESSAGING_SERVICE_SID") and self.alias == "sms":

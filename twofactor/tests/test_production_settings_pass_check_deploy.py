@@ -11,10 +11,21 @@ import pytest
 from django.urls import reverse
 
 MANAGE = Path(__file__).resolve().parents[2] / "manage.py"
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "PORTAL_BASE_URL": "https://portal.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+    "EMAIL_USE_TLS": "1",
+    "DEFAULT_FROM_EMAIL": "Customer Portal <codes@portal.example.com>",
+    "TWILIO_ACCOUNT_SID": "AC" + "0123456789abcdef" * 2,
+    "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+    "TWILIO_FROM_NUMBER": "+15005550006",
+}
 CASES = {
-    "production": {"DJANGO_SECRET_KEY": secrets.token_urlsafe(50)},
-    "weak key": {"DJANGO_SECRET_KEY": "short-and-guessable"},
-    "no key": {},
+    "production": PRODUCTION,
+    "weak key": {**PRODUCTION, "DJANGO_SECRET_KEY": "short-and-guessable"},
+    "no key": {k: v for k, v in PRODUCTION.items() if k != "DJANGO_SECRET_KEY"},
+    "no providers": {"DJANGO_SECRET_KEY": PRODUCTION["DJANGO_SECRET_KEY"]},
 }
 
 
@@ -68,3 +79,13 @@ def test_the_development_outbox_does_not_exist_without_debug(client, settings):
     settings.DEBUG = False
 
     assert client.get(reverse("dev_outbox")).status_code == 404
+
+
+def test_a_portal_that_would_only_print_its_codes_is_reported(check_deploy):
+    """Production with no SMTP, no Twilio and a plain-HTTP address: every code
+    would be printed, not sent."""
+    result = check_deploy["no providers"]
+
+    assert result.returncode != 0
+    for check in ("twofactor.W020", "twofactor.W022", "twofactor.W023"):
+        assert check in result.stdout + result.stderr

@@ -1,0 +1,220 @@
+"""A code step waiting in the session: what every flow shares.
+
+One flow lives in the session at a time, under FLOW_KEY. Each type (a
+subclass, registered in FLOWS by its `type`) owns its lifetime, its URLs and
+what happens when its code is accepted, so nothing outside branches on which
+one it is."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Self
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from enterprise.audit import client_ip
+from twofactor import codes
+from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
+from twofactor.models import Challenge
+from twofactor.vocabulary import CHANNEL_LABELS
+
+FLOW_KEY = "twofactor_flow"
+
+NO_PROVEN_DETAIL = (
+    "We can't send you a code: your email address and phone number were both changed "
+    "without being confirmed. Ask your administrator for help."
+)
+DETOURS = {
+    NO_PHONE: "Your account sends codes by {account}, but your login has no phone number, "
+    "so this code went by email. Add a phone number on My Account.",
+    PHONE_UNPROVEN: "Your account sends codes by {account}, but your phone number isn't "
+    "confirmed yet, so this code went by email. Save it on My Account to confirm it.",
+    EMAIL_UNPROVEN: "Your account sends codes by email, but your email address isn't "
+    "confirmed yet, so this code went by SMS. Save it on My Account to confirm it.",
+}
+
+
+class FlowExpired(codes.CodeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What follows an accepted code: where to go and what to say. `more`:
+    another code of the same flow is on its way (the pop-up asks again)."""
+
+    url: str
+    message: str = ""
+    more: bool = False
+
+
+def now_iso() -> str:
+    return timezone.now().isoformat()
+
+
+FLOWS: dict[str, type["Flow"]] = {}
+
+
+class Flow:
+    type: ClassVar[str]
+    # The setting that says how long the flow waits for its code.
+    ttl_setting: ClassVar[str]
+    verify_url_name: ClassVar[str]
+    resend_url_name: ClassVar[str]
+    template: ClassVar[str]
+    # Where a person goes when the flow has ended before its code.
+    restart_url_name: ClassVar[str]
+    expired_message: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        FLOWS[cls.type] = cls
+
+    def __init__(self, request: HttpRequest, data: dict[str, Any]) -> None:
+        self.request = request
+        self.data = data
+
+    # --- the session ------------------------------------------------------------
+
+    @classmethod
+    def get(cls, request: HttpRequest) -> Self | None:
+        """The session's flow of this type if it is still alive, else None."""
+        data = request.session.get(FLOW_KEY)
+        if not data or data.get("type") != cls.type:
+            return None
+        flow = cls(request, data)
+        if not flow.belongs_here():
+            return None
+        ttl: timedelta = getattr(settings, cls.ttl_setting)
+        if timezone.now() >= datetime.fromisoformat(data["started_at"]) + ttl:
+            flow.clear()
+            return None
+        return flow
+
+    @classmethod
+    def require(cls, request: HttpRequest) -> Self:
+        flow = cls.get(request)
+        if flow is None:
+            raise FlowExpired(cls.expired_message)
+        return flow
+
+    def belongs_here(self) -> bool:
+        return True
+
+    def save(self) -> None:
+        self.request.session[FLOW_KEY] = self.data
+
+    def clear(self) -> None:
+        self.request.session.pop(FLOW_KEY, None)
+
+    # --- what it is about -----------------------------------------------------------
+
+    @property
+    def destination(self) -> Destination:
+        stage = self.data["stage"]
+        return Destination(stage["channel"], stage["address"], stage.get("detour", ""))
+
+    @property
+    def purpose(self) -> str:
+        purpose: str = self.data["stage"]["purpose"]
+        return purpose
+
+    def user(self) -> Any:
+        user = (
+            get_user_model()
+            .objects.select_related("enterprise")
+            .filter(pk=self.data["user_id"], is_active=True)
+            .first()
+        )
+        if user is None:
+            raise FlowExpired("This code step can no longer continue. Please start again.")
+        return user
+
+    def issue(self, *, user: Any, purpose: str, destination: Destination, flow: uuid.UUID) -> None:
+        """Send a code for this flow's current stage (a fresh one on Resend)."""
+        challenge = codes.challenge_issue(
+            user=user,
+            purpose=purpose,
+            destination=destination,
+            flow=flow,
+            ip=client_ip(self.request),
+        )
+        self.data["flow"] = str(challenge.flow)
+        self.data["challenge_id"] = challenge.pk
+        self.data["stage"] = {
+            "purpose": purpose,
+            "channel": destination.channel,
+            "address": destination.address,
+            "detour": destination.detour,
+        }
+
+    # --- the person's steps ---------------------------------------------------------------
+
+    @sensitive_variables("code")  # an error report must not show the code
+    def verify(self, code: str) -> Verified:
+        user = self.user()
+        codes.code_verify(
+            challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
+        )
+        return self.verified(user)
+
+    def verified(self, user: Any) -> Verified:
+        raise NotImplementedError
+
+    def resend(self) -> None:
+        self.issue(
+            user=self.user(),
+            purpose=self.purpose,
+            destination=self.destination,
+            flow=uuid.UUID(self.data["flow"]),
+        )
+        self.save()
+
+    # --- pages ---------------------------------------------------------------------------
+
+    @property
+    def verify_url(self) -> str:
+        return reverse(self.verify_url_name)
+
+    @property
+    def resend_url(self) -> str:
+        return reverse(self.resend_url_name)
+
+    @property
+    def start_url(self) -> str:
+        raise NotImplementedError
+
+    def step_note(self) -> str:
+        return ""
+
+    def prompt(self) -> dict[str, Any]:
+        """What the pop-up says: channel, masked destination, delivery status."""
+        challenge = Challenge.objects.filter(pk=self.data["challenge_id"]).first()
+        delivery = challenge.get_delivery_display() if challenge else ""
+        failure = (
+            challenge.delivery_detail
+            if challenge and challenge.delivery in Challenge.NOT_DELIVERED
+            else ""
+        )
+        destination = self.destination
+        account = CHANNEL_LABELS.get(self.data.get("account_channel", ""), "")
+        return {
+            "kind": self.type,
+            "minutes": int(settings.TWOFACTOR_CODE_TTL.total_seconds() // 60),
+            "channel": destination.channel,
+            "channel_label": destination.channel_label,
+            "destination": destination.masked,
+            "delivery": delivery,
+            "failure": failure,
+            "detour": DETOURS.get(destination.detour, "").format(account=account),
+            "step_note": self.step_note(),
+            "verify_url": self.verify_url,
+            "resend_url": self.resend_url,
+            "status_url": reverse("twofactor:status", args=[self.type]),
+            "cancel_url": self.start_url,
+        }

@@ -1,0 +1,218 @@
+"""A change that waits for codes: My Account, Enterprise Settings, a password.
+
+The page decides which codes the change needs (twofactor/stepup.py) and
+starts a ChangeFlow with them, in order: usually a step-up (a code to where
+the person's codes go now), then the proof of a new destination. Each code
+accepted is remembered in the flow; a step-up is also remembered in the
+session (it stays fresh a few minutes). After the last code, the change is
+worked out again and applied by the action its app registered."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.http import HttpRequest
+from django.utils import timezone
+from django_otp import login as otp_login
+
+from enterprise.audit import client_ip
+from twofactor import codes
+from twofactor.destinations import Destination
+from twofactor.flows.base import Flow, Verified, now_iso
+from twofactor.models import Challenge, CodeDevice
+
+STEP_UP_KEY = "twofactor_step_up"
+
+
+@dataclass(frozen=True)
+class CodeNeeded:
+    purpose: str
+    destination: Destination
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    """What an action knows of the change it applies."""
+
+    actor: Any
+    ip: str | None
+    # The session that made the change: it survives "end the other sessions".
+    session_key: str | None
+    # Destinations a code was entered for during this change.
+    proven: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ChangeAction:
+    # needed(request, user, **payload) -> the codes the change needs now.
+    needed: Callable[..., list[CodeNeeded]]
+    # apply(ctx, **payload) -> the message the person reads.
+    apply: Callable[..., str]
+
+
+_actions: dict[str, ChangeAction] = {}
+
+
+def action_register(
+    name: str, *, needed: Callable[..., list[CodeNeeded]], apply: Callable[..., str]
+) -> None:
+    """An app names a change it lets pages make: which codes it needs, and
+    how it is applied once they are entered. Nothing here names the apps."""
+    _actions[name] = ChangeAction(needed=needed, apply=apply)
+
+
+def change_needed(
+    request: HttpRequest, *, action: str, payload: dict[str, Any]
+) -> list[CodeNeeded]:
+    return _actions[action].needed(request, request.user, **payload)
+
+
+def change_apply(
+    request: HttpRequest, *, action: str, payload: dict[str, Any], proven: list[str] | None = None
+) -> str:
+    """Apply a change whose codes were entered. What it needs is worked out
+    again first: a change begun before the person's 2FA or destination
+    changed (in another session, say) may now need codes it never asked
+    for, and then it applies nothing."""
+    proven = proven or []
+    missing = [
+        needed
+        for needed in change_needed(request, action=action, payload=payload)
+        if needed.destination.address not in proven
+    ]
+    if missing:
+        raise codes.CodeError(
+            "Your two-factor settings changed while this change waited for its code. "
+            "Nothing was changed: please make it again."
+        )
+    ctx = ChangeContext(
+        actor=request.user,
+        ip=client_ip(request),
+        session_key=request.session.session_key,
+        proven=frozenset(proven),
+    )
+    message = _actions[action].apply(ctx, **payload)
+    # A changed password would end this session too; a new key after any
+    # change that mattered enough to ask for codes costs nothing.
+    update_session_auth_hash(request, get_user_model().objects.get(pk=request.user.pk))
+    return message
+
+
+def proof_record(request: HttpRequest, *, user: Any, destination: Destination) -> None:
+    """A step-up code was entered: remember where it went, and when."""
+    request.session[STEP_UP_KEY] = {
+        "user_id": user.pk,
+        "at": timezone.now().isoformat(),
+        "channel": destination.channel,
+        "address": destination.address,
+    }
+    # A code to the person's own current factor: the session is verified by it.
+    device = CodeDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        otp_login(request, device)
+
+
+def proof_of(request: HttpRequest, *, user: Any) -> dict[str, Any] | None:
+    """The step-up this session proved for `user`, if any (stepup judges it)."""
+    proof: dict[str, Any] | None = request.session.get(STEP_UP_KEY)
+    if not proof or proof.get("user_id") != user.pk:
+        return None
+    return proof
+
+
+class ChangeFlow(Flow):
+    type = "change"
+    # Each code of a change is valid for TWOFACTOR_CODE_TTL; the clock
+    # starts again with the second code.
+    ttl_setting = "TWOFACTOR_CODE_TTL"
+    verify_url_name = "twofactor:verify"
+    resend_url_name = "twofactor:resend"
+    template = "twofactor/verify_change.html"
+    restart_url_name = "home"
+    expired_message = "There is no change waiting for a code. Please make it again."
+
+    @property
+    def start_url(self) -> str:
+        url: str = self.data["return_url"]
+        return url
+
+    def belongs_here(self) -> bool:
+        return bool(self.data.get("user_id") == self.request.user.pk)
+
+    @classmethod
+    def begin(
+        cls,
+        request: HttpRequest,
+        *,
+        action: str,
+        payload: dict[str, Any],
+        needed: list[CodeNeeded],
+        return_url: str,
+    ) -> "ChangeFlow":
+        """Start a change that applies after `needed` codes are entered, in
+        order. Sends the first."""
+        user = request.user
+        flow = cls(
+            request,
+            {
+                "type": cls.type,
+                "user_id": user.pk,
+                "action": action,
+                "payload": payload,
+                "return_url": return_url,
+                "account_channel": user.enterprise.twofactor_channel,
+                "pending": [(n.purpose, asdict(n.destination)) for n in needed[1:]],
+                "steps": len(needed),
+                "proven": [],
+                "started_at": now_iso(),
+            },
+        )
+        first = needed[0]
+        flow.issue(
+            user=user, purpose=first.purpose, destination=first.destination, flow=uuid.uuid4()
+        )
+        flow.save()
+        return flow
+
+    def step_note(self) -> str:
+        steps: int = self.data["steps"]
+        if steps < 2:
+            return ""
+        done = steps - len(self.data["pending"])
+        if self.purpose == Challenge.Purpose.STEP_UP:
+            return (
+                f"Step {done} of {steps}: first confirm it's you, with a code "
+                "sent where your codes go now."
+            )
+        what = "email address" if "@" in self.destination.address else "phone number"
+        return f"Step {done} of {steps}: now confirm the new {what}."
+
+    def verified(self, user: Any) -> Verified:
+        if self.purpose == Challenge.Purpose.STEP_UP:
+            proof_record(self.request, user=user, destination=self.destination)
+        self.data["proven"].append(self.destination.address)
+        if self.data["pending"]:
+            purpose, destination = self.data["pending"].pop(0)
+            self.data["started_at"] = now_iso()
+            try:
+                self.issue(
+                    user=user,
+                    purpose=purpose,
+                    destination=Destination(**destination),
+                    flow=uuid.uuid4(),
+                )
+            except codes.CodeError:
+                self.clear()
+                raise
+            self.save()
+            return Verified(self.verify_url, more=True)
+        self.clear()
+        message = change_apply(
+            self.request,
+            action=self.data["action"],
+            payload=self.data["payload"],
+            proven=self.data["proven"],
+        )
+        return Verified(self.data["return_url"], message)

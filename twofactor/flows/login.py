@@ -1,0 +1,83 @@
+"""The login's code step. The password was accepted and a code is required:
+the session holds no authenticated user, only this flow; Django's login()
+runs when the code is accepted, which also cycles the session key."""
+
+import uuid
+from typing import Any
+
+from django.contrib.auth import login as auth_login
+from django.http import HttpRequest
+from django.urls import reverse
+from django_otp import login as otp_login
+
+from enterprise.audit import Action, audit_record, client_ip
+from twofactor import codes, devices
+from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
+from twofactor.models import Challenge, CodeDevice
+
+
+class LoginFlow(Flow):
+    type = "login"
+    ttl_setting = "TWOFACTOR_PENDING_LOGIN_TTL"
+    verify_url_name = "login_verify"
+    resend_url_name = "login_resend"
+    template = "twofactor/verify_login.html"
+    restart_url_name = "login"
+    expired_message = "Your login has expired. Please log in again."
+
+    @property
+    def start_url(self) -> str:
+        return reverse("login")
+
+    @classmethod
+    def begin(cls, request: HttpRequest, user: Any, *, backend: str, next_url: str) -> "LoginFlow":
+        """Password accepted and a code is required: send one, log nobody in yet."""
+        destination = devices.current_destination(user)
+        if destination is None:
+            raise codes.CodeError(NO_PROVEN_DETAIL)
+        # A new key for the half-logged-in session: a fixated key gains nothing.
+        request.session.cycle_key()
+        flow = cls(
+            request,
+            {
+                "type": cls.type,
+                "user_id": user.pk,
+                "backend": backend,
+                "next": next_url,
+                "account_channel": user.enterprise.twofactor_channel,
+                "session_epoch": user.session_epoch,
+                "started_at": now_iso(),
+            },
+        )
+        flow.issue(
+            user=user, purpose=Challenge.Purpose.LOGIN, destination=destination, flow=uuid.uuid4()
+        )
+        flow.save()
+        return flow
+
+    def user(self) -> Any:
+        """The person logging in, unless their sessions were ended since the
+        password was accepted (a password change, Log out other sessions, a
+        new phone or email, an Unlock): then this login is void too."""
+        user = super().user()
+        if user.session_epoch != self.data["session_epoch"]:
+            self.clear()
+            raise FlowExpired("This login can no longer continue. Please log in again.")
+        return user
+
+    def verified(self, user: Any) -> Verified:
+        self.clear()
+        # The person proved a code on the account's current channel: they are
+        # Enabled again if a channel change had asked them to verify.
+        CodeDevice.objects.filter(user=user, enrolled=True).update(confirmed=True)
+        device = CodeDevice.objects.get(user=user)
+        auth_login(self.request, user, backend=self.data["backend"])
+        otp_login(self.request, device)
+        audit_record(
+            Action.LOGIN_SUCCEEDED,
+            actor=user,
+            target=user,
+            ip=client_ip(self.request),
+            detail="with code",
+        )
+        return Verified(self.data["next"])
