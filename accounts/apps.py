@@ -28,4 +28,4 @@ def _session_started(sender, request, user, **kwargs) -> None:
     from accounts.middleware import session_started
 
     if request is not None and hasattr(request, "session"):
-        session_started(request)
+        session_started(request, user)

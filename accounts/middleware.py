@@ -1,61 +1,91 @@
-"""Session lifetime (SPEC Security): 30 minutes idle, 12 hours in all."""
+"""What keeps a session alive (SPEC Security): 30 minutes idle, 12 hours in
+all; no session outlives "end the person's sessions"; and a session of a
+person whose login needs a code was made with one."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.sessions import AUTH_AT, IP, LAST_ACTIVE, USER_AGENT
+from accounts.sessions import AUTH_AT, EPOCH, IP, LAST_ACTIVE, USER_AGENT
 from enterprise.audit import client_ip
 
 
-def session_started(request) -> None:
-    """At login: the clock of both limits starts, and the session records
-    where it is used from (for the Active sessions list)."""
+def session_started(request: HttpRequest, user: Any) -> None:
+    """At login: the clock of both limits starts, the session notes which
+    generation of the person's sessions it belongs to, and where it is used
+    from (for the Active sessions list)."""
     now = timezone.now().isoformat()
     request.session[AUTH_AT] = now
+    request.session[EPOCH] = user.session_epoch
     _touch(request, now)
 
 
-def _touch(request, now: str) -> None:
+def passive(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A request no person makes (the pop-up polling its delivery status):
+    it never counts as activity."""
+    view.session_passive = True  # type: ignore[attr-defined]
+    return view
+
+
+def _touch(request: HttpRequest, now: str) -> None:
     request.session[LAST_ACTIVE] = now
     request.session[IP] = client_ip(request)
     request.session[USER_AGENT] = request.headers.get("User-Agent", "")[:300]
 
 
-def _parse(value) -> datetime | None:
+def _parse(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
 
 
-class SessionTimeoutMiddleware:
-    """Logs a person out when their session was idle for SESSION_IDLE_TIMEOUT
-    or began SESSION_ABSOLUTE_TIMEOUT ago, whatever the cookie says. Activity
-    is written to the session at most every SESSION_ACTIVITY_RESOLUTION, so
-    a busy page does not write its session on every request."""
+def _needs_code(user: Any) -> bool:
+    from twofactor.models import CodeDevice
 
-    def __init__(self, get_response):
+    return CodeDevice.objects.filter(
+        user_id=user.pk,
+        enrolled=True,
+        confirmed=True,
+        user__enterprise__twofactor_enabled=True,
+    ).exists()
+
+
+class SessionTimeoutMiddleware:
+    """Logs a person out when their session:
+    - was idle for SESSION_IDLE_TIMEOUT, or began SESSION_ABSOLUTE_TIMEOUT
+      ago, whatever the cookie says;
+    - belongs to an earlier generation of their sessions (all were ended:
+      a password change, Log out other sessions, an Unlock);
+    - was made with the password alone while their login now needs a code
+      (they, or someone with their password, turned 2FA on elsewhere).
+    Activity is written at most every SESSION_ACTIVITY_RESOLUTION, and never
+    for passive requests."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        if request.user.is_authenticated:
-            ended = self._ended(request)
-            if ended is not None:
-                return ended
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def _ended(self, request):
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not request.user.is_authenticated:
+            return None
         now = timezone.now()
         started = _parse(request.session.get(AUTH_AT))
         last = _parse(request.session.get(LAST_ACTIVE))
-        if started is None or last is None:
-            # A session from before these limits: they start counting now.
-            session_started(request)
+        if started is None or last is None or EPOCH not in request.session:
+            # A session from before these rules: they start counting now.
+            session_started(request, request.user)
             return None
         if now - started >= settings.SESSION_ABSOLUTE_TIMEOUT:
             hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
@@ -66,8 +96,16 @@ class SessionTimeoutMiddleware:
                 f"You were logged out after {minutes} minutes without activity. "
                 "Please log in again."
             )
+        elif request.session[EPOCH] != request.user.session_epoch:
+            message = "Your sessions were logged out. Please log in again."
+        elif not request.user.is_verified() and _needs_code(request.user):
+            message = (
+                "Two-factor authentication is on for your login: "
+                "please log in again with your code."
+            )
         else:
-            if now - last >= settings.SESSION_ACTIVITY_RESOLUTION:
+            passive_request = getattr(view, "session_passive", False)
+            if not passive_request and now - last >= settings.SESSION_ACTIVITY_RESOLUTION:
                 _touch(request, now.isoformat())
             return None
         logout(request)

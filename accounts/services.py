@@ -8,7 +8,12 @@ from django.core.exceptions import ValidationError
 from accounts.sessions import sessions_end
 from enterprise.audit import Action, audit_record
 from twofactor import notices, stepup
-from twofactor.destinations import channel_destination, mask_destination, phone_e164
+from twofactor.destinations import (
+    channel_destination,
+    email_address,
+    mask_destination,
+    phone_e164,
+)
 from twofactor.devices import current_destination, device_get, device_peek, twofactor_on
 from twofactor.models import Challenge
 from twofactor.stepup import ChangeContext, CodeNeeded
@@ -65,8 +70,8 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         user.save(update_fields=["email", "phone"])
     # A detail changed without a code proving it is unproven; one proven by
     # this change is proven, changed or not.
-    if email_changed or email in ctx.proven:
-        device.email_unproven = email not in ctx.proven
+    if email_changed or email_address(email) in ctx.proven:
+        device.email_unproven = email_address(email) not in ctx.proven
     if phone_changed or phone in ctx.proven:
         device.phone_unproven = bool(phone) and phone not in ctx.proven
     target = channel_destination(email=email, phone=phone, channel=enterprise.twofactor_channel)

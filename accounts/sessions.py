@@ -15,6 +15,8 @@ from accounts.models import Session
 
 # Session data keys written by the middleware and login.
 AUTH_AT = "_auth_at"
+# The generation of the person's sessions this one belongs to (User.session_epoch).
+EPOCH = "_session_epoch"
 LAST_ACTIVE = "_last_active"
 IP = "_ip"
 USER_AGENT = "_user_agent"
@@ -43,6 +45,17 @@ def sessions_of(user) -> list[Session]:
         .order_by("-last_active", "-expire_date")
         .only("session_key", "ip", "user_agent", "last_active", "expire_date")
     )
+
+
+def session_keep(request) -> None:
+    """The session that ended the person's other sessions stays: it joins
+    the new generation, under a new key (a stolen copy of its cookie dies)."""
+    from django.contrib.auth import get_user_model
+
+    request.session[EPOCH] = (
+        get_user_model().objects.values_list("session_epoch", flat=True).get(pk=request.user.pk)
+    )
+    request.session.cycle_key()
 
 
 def sessions_end(*, user, keep: str | None = None) -> int:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
-from accounts.sessions import browser_name, sessions_of
+from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import throttle
 from twofactor.codes import CodeError
@@ -134,5 +134,6 @@ def sessions_end_others(request):
     services.sessions_end_others(
         user=request.user, session_key=request.session.session_key, ip=client_ip(request)
     )
+    session_keep(request)
     messages.success(request, "Your other sessions were logged out.")
     return redirect("accounts:security")

@@ -9,8 +9,8 @@ from enterprise.models import AuditEvent
 
 Action = AuditEvent.Action
 
-# Denials anyone can repeat at will: the same one by the same person from the
-# same address within AUDIT_REPEAT_WINDOW adds to one row's count.
+# Denials anyone can repeat at will: the same one by (or about) the same
+# person within AUDIT_REPEAT_WINDOW adds to one row's count.
 REPEATABLE = frozenset(
     {
         Action.ACCESS_DENIED,
@@ -53,9 +53,13 @@ def audit_record(
         "detail": detail[:300],
     }
     if action in REPEATABLE:
+        # The address is not part of "identical": one host holds a whole
+        # IPv6 network, and each of its addresses must not be a new row.
+        # The row keeps the first address.
         now = timezone.now()
+        same_key = {key: value for key, value in row.items() if key != "ip"}
         same = (
-            AuditEvent.objects.filter(created_at__gt=now - settings.AUDIT_REPEAT_WINDOW, **row)
+            AuditEvent.objects.filter(created_at__gt=now - settings.AUDIT_REPEAT_WINDOW, **same_key)
             .order_by("-created_at")
             .values_list("pk", flat=True)
             .first()

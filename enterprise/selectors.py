@@ -1,7 +1,7 @@
 """Reads for the Enterprise Settings pages. Each is a fixed number of queries,
 however many co-workers the enterprise has."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -81,7 +81,7 @@ def audit_events(*, enterprise_id: int, target_id: int | None = None, **filters)
         events = events.filter(
             created_at__gte=datetime.combine(filters["date_from"], time.min, tzinfo=UTC)
         )
-    if filters.get("date_to"):
+    if filters.get("date_to") and filters["date_to"] < date.max:
         end = datetime.combine(filters["date_to"], time.min, tzinfo=UTC) + timedelta(days=1)
         events = events.filter(created_at__lt=end)
     return events

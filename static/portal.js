@@ -28,9 +28,10 @@
       var url = dialog.getAttribute("data-status-url");
       if (!url || !dialog.open) return;
       fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
+        .then(function (r) { return r.ok ? r.json() : { ok: false }; })
         .then(function (data) {
-          if (!data.ok) return;
+          // The code step is over (or the session is): stop asking.
+          if (!data.ok) { window.clearInterval(timer); return; }
           if (data.delivery) delivery.textContent = "Delivery: " + data.delivery;
           if (data.failure) error.textContent = data.failure;
         })

@@ -36,10 +36,12 @@ def is_logged_in(client) -> bool:
 
 
 def verified_login(client, user) -> None:
-    """A session logged in with the person's code (django-otp verified), as
-    the password step and Verify would leave it. The person's 2FA must be on."""
+    """A session as the portal's login leaves it: logged in, and, when the
+    person's login needs a code, verified by one (django-otp). A session made
+    with the password alone while a code is needed is refused by the portal."""
     client.force_login(user)
-    device = CodeDevice.objects.get(user=user, confirmed=True)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    device = CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()

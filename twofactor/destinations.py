@@ -55,9 +55,17 @@ def phone_e164(user) -> str:
     return user.phone.as_e164 if user.phone else ""
 
 
+def email_address(email: str) -> str:
+    """An email address as a destination: in lower case, so that
+    CARL@EXAMPLE.COM and carl@example.com are one mailbox to every limit
+    (mail servers treat them as one, whatever RFC 5321 allows)."""
+    return email.lower()
+
+
 def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
     """Where the account's channel sends with these contact details, proven
     or not: the phone for SMS and Voice, else (and without a phone) email."""
+    email = email_address(email)
     if channel in PHONE_CHANNELS:
         if phone:
             return Destination(channel, phone)
@@ -68,7 +76,7 @@ def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
 def login_destination(*, user, device, channel: str) -> Destination | None:
     """Where the person's login codes (and step-ups) go now: by the account's
     channel, but never to an unproven detail. None when no detail is proven."""
-    email = user.email if user.email and not device.email_unproven else ""
+    email = email_address(user.email) if user.email and not device.email_unproven else ""
     phone = phone_e164(user)
     phone = phone if phone and not device.phone_unproven else ""
     if channel in PHONE_CHANNELS:

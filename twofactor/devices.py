@@ -1,7 +1,7 @@
 """A person's own two-factor login (their CodeDevice): enrolment, and what
 the rest of the portal asks of it."""
 
-from twofactor.destinations import Destination, login_destination
+from twofactor.destinations import Destination, email_address, login_destination
 from twofactor.models import CodeDevice
 
 DEVICE_NAME = "Customer Portal code"
@@ -51,7 +51,7 @@ def destination_proven(*, user_id: int, address: str) -> None:
 
     user = get_user_model().objects.only("email", "phone").get(pk=user_id)
     updates = {}
-    if address and address == user.email:
+    if address and address == email_address(user.email):
         updates["email_unproven"] = False
     if address and user.phone and address == user.phone.as_e164:
         updates["phone_unproven"] = False

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.middleware import passive
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import devices, throttle
 from twofactor.codes import CodeError
@@ -183,6 +184,7 @@ def change_resend(request):
     return _resend(request, ChangeFlow)
 
 
+@passive
 @never_cache
 @require_GET
 def delivery_status(request, kind: str):

@@ -7,7 +7,7 @@ the codes to their phone, proved it, and then turned 2FA off."""
 
 from django.urls import reverse
 
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import last_code
 from twofactor.models import CodeDevice
 
@@ -30,7 +30,7 @@ def thief_saves(client, outbox, data, url=None):
 
 def test_a_thief_cannot_move_the_codes_to_their_phone(client, coworker, acme, outbox):
     twofactor_on(acme, coworker, channel="sms")
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     thief_saves(client, outbox, {"email": coworker.email, "phone": THIEF_PHONE, "twofactor": "on"})
 
@@ -43,7 +43,7 @@ def test_a_thief_cannot_move_the_codes_to_their_phone(client, coworker, acme, ou
 
 def test_a_thief_cannot_turn_2fa_off_after_trying_to_move_it(client, coworker, acme, outbox):
     twofactor_on(acme, coworker, channel="sms")
-    client.force_login(coworker)
+    verified_login(client, coworker)
     thief_saves(client, outbox, {"email": coworker.email, "phone": THIEF_PHONE, "twofactor": "on"})
 
     thief_saves(client, outbox, {"email": coworker.email, "phone": THIEF_PHONE})
@@ -56,7 +56,7 @@ def test_proving_a_new_number_is_not_a_step_up(client, coworker, acme, outbox):
     """Even the owner, right after moving to a new phone: turning 2FA off asks
     for a code on the phone the login uses now (the new one), not nothing."""
     twofactor_on(acme, coworker, channel="sms")
-    client.force_login(coworker)
+    verified_login(client, coworker)
     new_phone = "+13035550177"
     data = {"email": coworker.email, "phone": new_phone, "twofactor": "on"}
     response = client.post(reverse("accounts:settings"), data)

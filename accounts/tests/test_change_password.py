@@ -8,7 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import is_logged_in, page_text, twofactor_on
+from tests.code_step import is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import PASSWORD, last_code, log_in, password_step
 
 NEW = "a-much-longer-passphrase-42"
@@ -40,7 +40,7 @@ def test_a_coworker_without_2fa_changes_their_password(client, coworker):
 
 def test_with_2fa_on_a_code_comes_first(client, coworker, acme, outbox):
     twofactor_on(acme, coworker)
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = change(client)
 
@@ -54,7 +54,7 @@ def test_with_2fa_on_a_code_comes_first(client, coworker, acme, outbox):
 
 def test_the_new_password_is_never_kept_in_the_session(client, coworker, acme, outbox):
     twofactor_on(acme, coworker)
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     change(client)
 
@@ -62,7 +62,7 @@ def test_the_new_password_is_never_kept_in_the_session(client, coworker, acme, o
 
 
 def test_a_wrong_current_password_changes_nothing_and_is_limited(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
     answers = [change(client, current=f"guess-{i}").status_code for i in range(11)]
 
     assert answers[:10] == [400] * 10 and answers[10] == 429
@@ -72,7 +72,7 @@ def test_a_wrong_current_password_changes_nothing_and_is_limited(client, coworke
 
 
 def test_a_weak_or_mismatched_password_is_explained(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     short = page_text(change(client, new="short"))
     common = page_text(change(client, new="password1234"))
@@ -84,7 +84,7 @@ def test_a_weak_or_mismatched_password_is_explained(client, coworker):
 
 
 def test_long_passphrases_are_welcome_up_to_128_characters(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
     sixty_four = "correct horse battery staple, and then some more words to reach 64"[:64]
 
     accepted = change(client, new=sixty_four)
@@ -98,7 +98,7 @@ def test_long_passphrases_are_welcome_up_to_128_characters(client, coworker):
 def test_an_empty_current_password_does_not_reset_the_count(client, coworker):
     """Found by a red-team review: a form refused for another reason than a
     wrong password counted as a right one, and wiped the failures."""
-    client.force_login(coworker)
+    verified_login(client, coworker)
     for i in range(9):
         assert change(client, current=f"guess-{i}").status_code == 400
     assert change(client, current="").status_code == 400

@@ -7,7 +7,7 @@ Before the fix, +1 900 and +881 numbers received codes (and the bill)."""
 import pytest
 from django.urls import reverse
 
-from tests.code_step import page_text
+from tests.code_step import page_text, verified_login
 
 REFUSED = {
     # phonenumbers' own example numbers of each type
@@ -26,7 +26,7 @@ REFUSED = {
 def test_a_costly_number_is_refused_and_nothing_is_sent(client, coworker, acme, outbox, number):
     acme.twofactor_enabled, acme.twofactor_channel = True, "sms"
     acme.save()
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = client.post(
         reverse("accounts:settings"), {"email": coworker.email, "phone": number, "twofactor": "on"}
@@ -40,7 +40,7 @@ def test_a_costly_number_is_refused_and_nothing_is_sent(client, coworker, acme, 
 
 
 def test_an_ordinary_mobile_number_is_accepted(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = client.post(
         reverse("accounts:settings"), {"email": coworker.email, "phone": "+447400123456"}

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from enterprise.models import Enterprise
-from tests.code_step import page_text, twofactor_on
+from tests.code_step import page_text, twofactor_on, verified_login
 from tests.weird_input import WEIRD_VALUES
 from twofactor.models import CodeDevice
 
@@ -15,7 +15,7 @@ E164 += "for example, +13035551212."
 
 @pytest.fixture
 def carl(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
     return client
 
 

@@ -9,7 +9,7 @@ import re
 from django.core import mail
 from django.urls import reverse
 
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import last_code
 from twofactor.destinations import mask_destination
 
@@ -29,7 +29,7 @@ def assert_safe(message):
 def test_turning_2fa_on_and_off_is_told(client, coworker, acme, outbox):
     acme.twofactor_enabled = True
     acme.save()
-    client.force_login(coworker)
+    verified_login(client, coworker)
     data = {"email": coworker.email, "phone": PHONE, "twofactor": "on"}
     client.post(reverse("accounts:settings"), data)
     client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
@@ -46,7 +46,7 @@ def test_turning_2fa_on_and_off_is_told(client, coworker, acme, outbox):
 
 
 def test_a_new_email_address_is_told_at_the_old_and_the_new(client, coworker, acme, outbox):
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     client.post(reverse("accounts:settings"), {"email": "carl@new.example", "phone": PHONE})
 
@@ -61,7 +61,7 @@ def test_a_new_email_address_is_told_at_the_old_and_the_new(client, coworker, ac
 
 
 def test_a_new_phone_number_is_told(client, coworker, acme, outbox):
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035550177"})
 
@@ -77,7 +77,7 @@ def test_every_administrator_is_told_when_the_account_turns_2fa_off(
 ):
     second = make_user("bea", acme, admin=True)
     twofactor_on(acme)
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
 
     client.post(reverse("enterprise:twofactor"), {"status": "on", "channel": "sms"})
     client.post(reverse("enterprise:twofactor"), {"channel": "sms"})

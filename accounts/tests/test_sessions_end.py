@@ -8,11 +8,12 @@ changes made in other sessions."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, log_in
 
 
@@ -110,9 +111,131 @@ def test_log_out_other_sessions_ends_a_waiting_login_too(coworker, acme, outbox)
     password_step(attacker, coworker)
     relayed = last_code(outbox)
     carl = Client()
-    carl.force_login(coworker)
+    verified_login(carl, coworker)
 
     carl.post(reverse("accounts:sessions_end_others"))
 
     attacker.post(reverse("login_verify"), {"code": relayed})
     assert not is_logged_in(attacker)
+
+
+def test_log_out_other_sessions_kills_a_copy_of_this_session_too(coworker):
+    """A thief's copy of this very cookie was "this session": it now dies
+    with the others, as this session moves to a new key (found by a second
+    red-team review)."""
+    owner = Client()
+    log_in(owner, coworker)
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = owner.cookies[settings.SESSION_COOKIE_NAME].value
+
+    owner.post(reverse("accounts:sessions_end_others"))
+
+    assert owner.get(reverse("home")).status_code == 200
+    assert thief.get(reverse("home")).status_code == 302
+
+
+def test_the_pop_ups_polling_is_not_activity(client, coworker, acme, outbox, time_machine):
+    """A pop-up left open polls its delivery status every few seconds; that
+    is not a person, and the session still ends after 30 idle minutes
+    (found by a second red-team review)."""
+    twofactor_on(acme, coworker)
+    time_machine.move_to(T0, tick=False)
+    log_in(client, coworker, outbox)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "js": "1"})
+    for _ in range(31):
+        time_machine.shift(timedelta(minutes=1))
+        client.get(reverse("twofactor:status", args=["change"]))
+
+    assert client.get(reverse("home")).status_code == 302
+    assert not is_logged_in(client)
+
+
+def test_a_login_finished_while_the_sessions_end_is_refused_at_once(
+    coworker, acme, outbox, monkeypatch
+):
+    """Carl ends his sessions at the very moment a phisher's relayed code is
+    being checked: the session that login makes is refused at its first
+    request (found by a second red-team review)."""
+    from accounts.sessions import sessions_end
+    from tests.fixtures import password_step
+    from twofactor import codes
+
+    twofactor_on(acme, coworker)
+    phisher = Client()
+    password_step(phisher, coworker)
+    relayed = last_code(outbox)
+    check = codes.code_verify
+
+    def racing(**kwargs):
+        challenge = check(**kwargs)
+        sessions_end(user=coworker)  # carl, in another request, at this instant
+        return challenge
+
+    monkeypatch.setattr(codes, "code_verify", racing)
+    phisher.post(reverse("login_verify"), {"code": relayed})
+    monkeypatch.undo()
+
+    assert phisher.get(reverse("home")).status_code == 302
+    assert not is_logged_in(phisher)
+
+
+def test_turning_2fa_on_ends_the_sessions_made_with_the_password_alone(coworker, acme, outbox):
+    """Found by a second red-team review: a thief logged in with the password
+    while 2FA was off kept their session after the owner turned it on."""
+    from tests.fixtures import password_step
+
+    acme.twofactor_enabled = True
+    acme.save()
+    thief, owner = Client(), Client()
+    password_step(thief, coworker)
+    password_step(owner, coworker)
+
+    owner.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": "+13035551299", "twofactor": "on"},
+    )
+    owner.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+
+    assert owner.get(reverse("accounts:settings")).status_code == 200
+    response = thief.get(reverse("accounts:settings"), follow=True)
+    assert "please log in again with your code" in page_text(response)
+    assert not is_logged_in(thief)
+
+
+def test_an_operators_password_reset_voids_a_waiting_login(coworker, acme, outbox):
+    """Found by a second red-team review: the relayed code of a phished
+    password still logged in after an operator reset the password."""
+    from tests.fixtures import password_step
+
+    twofactor_on(acme, coworker)
+    phisher = Client()
+    password_step(phisher, coworker)
+    relayed = last_code(outbox)
+    coworker.set_password("a-brand-new-passphrase-91")  # what /admin/ does
+    coworker.save()
+
+    phisher.post(reverse("login_verify"), {"code": relayed})
+
+    assert not is_logged_in(phisher)
+
+
+def test_a_login_begun_before_a_channel_change_must_start_again(coworker, acme, outbox):
+    """Found by a second red-team review: a code by the old channel confirmed
+    the new one, skipping its "Verification required"."""
+    from tests.fixtures import password_step
+    from twofactor.devices import devices_require_verification
+    from twofactor.models import CodeDevice
+
+    twofactor_on(acme, coworker, channel="email")
+    login = Client()
+    password_step(login, coworker)
+    code = last_code(outbox)
+    acme.twofactor_channel = "sms"
+    acme.save()
+    devices_require_verification(enterprise_id=acme.pk)
+
+    response = login.post(reverse("login_verify"), {"code": code}, follow=True)
+
+    assert not is_logged_in(login)
+    assert "Please log in again" in page_text(response)
+    assert not CodeDevice.objects.get(user=coworker).confirmed

@@ -8,7 +8,7 @@ later, never proven by anyone."""
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import page_text, twofactor_on
+from tests.code_step import page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import CodeDevice
 
@@ -19,7 +19,7 @@ def test_a_number_put_on_while_2fa_was_off_gets_no_login_code(client, coworker, 
     twofactor_on(acme, coworker, channel="sms")
     acme.twofactor_enabled = False  # the account turned it off; carl's choice is kept
     acme.save()
-    client.force_login(coworker)
+    verified_login(client, coworker)
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": THIEF_PHONE})
     coworker.refresh_from_db()
     assert coworker.phone.as_e164 == THIEF_PHONE and not outbox
@@ -39,7 +39,7 @@ def test_an_email_changed_while_codes_went_by_sms_gets_no_login_code(
     client, coworker, acme, outbox
 ):
     twofactor_on(acme, coworker, channel="sms")
-    client.force_login(coworker)
+    verified_login(client, coworker)
     data = {"email": "carl@new.example", "phone": "+13035551299", "twofactor": "on"}
     response = client.post(reverse("accounts:settings"), data)
     assert outbox[-1]["to"] == "+13035551299"  # a step-up by the phone in use
@@ -62,7 +62,7 @@ def test_saving_again_proves_the_new_detail(client, coworker, acme, outbox):
     twofactor_on(acme, coworker, channel="sms")
     acme.twofactor_enabled = False
     acme.save()
-    client.force_login(coworker)
+    verified_login(client, coworker)
     new_phone = "+13035550177"
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": new_phone})
     acme.twofactor_enabled = True
@@ -77,3 +77,30 @@ def test_saving_again_proves_the_new_detail(client, coworker, acme, outbox):
 
     password_step(Client(), coworker)
     assert outbox[-1]["to"] == new_phone
+
+
+def test_an_operator_confirms_the_details_of_a_stranded_person(client, coworker, acme, outbox):
+    """Both details changed without proof: no code can be sent. An operator
+    setting the email in /admin/ confirms it (operators are trusted), and
+    ends the person's sessions (found by a second red-team review)."""
+    from types import SimpleNamespace
+
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from twofactor.models import CodeDevice
+
+    twofactor_on(acme, coworker, channel="email")
+    CodeDevice.objects.filter(user=coworker).update(email_unproven=True, phone_unproven=True)
+    assert "Ask your administrator" in page_text(password_step(Client(), coworker))
+
+    # What the user form of /admin/ does when an operator saves a new email.
+    user_admin = site._registry[type(coworker)]
+    coworker.email = "carl@fixed.example"
+    user_admin.save_model(
+        RequestFactory().post("/admin/"), coworker, SimpleNamespace(changed_data=["email"]), True
+    )
+
+    response = password_step(Client(), coworker)
+    assert response.url == reverse("login_verify")
+    assert outbox[-1]["to"] == "carl@fixed.example"

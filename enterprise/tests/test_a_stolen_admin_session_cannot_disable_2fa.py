@@ -6,7 +6,7 @@ two-factor authentication."""
 from django.urls import reverse
 
 from enterprise.models import Enterprise
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import last_code
 
 THIEF_PHONE = "+13035550666"
@@ -14,7 +14,7 @@ THIEF_PHONE = "+13035550666"
 
 def test_a_thief_cannot_disable_the_accounts_2fa(client, admin_user, acme, outbox):
     twofactor_on(acme, admin_user, channel="sms")
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
 
     # Move the administrator's codes to the thief's phone; enter what reaches it.
     data = {"email": admin_user.email, "phone": THIEF_PHONE, "twofactor": "on"}

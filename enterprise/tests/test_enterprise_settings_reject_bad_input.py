@@ -8,13 +8,13 @@ from django.core import mail
 from django.urls import reverse
 
 from enterprise.models import Enterprise
-from tests.code_step import page_text
+from tests.code_step import page_text, verified_login
 from tests.weird_input import WEIRD_VALUES
 
 
 @pytest.fixture
 def ada(client, admin_user):
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     return client
 
 

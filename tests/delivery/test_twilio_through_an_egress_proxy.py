@@ -58,9 +58,8 @@ def proxy(monkeypatch):
     for name in PROXY_VARIABLES:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
-    # Clients are kept per thread: start from none, and leave none built
-    # with this test's environment behind.
-    monkeypatch.setattr(twilio_channel, "_clients", threading.local())
+    # Each backend instance builds its client (and reads the environment)
+    # once; the tests build their own instance after setting it.
     server = ForwardProxy()
     yield server
     server.stop()

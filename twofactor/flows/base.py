@@ -27,7 +27,8 @@ FLOW_KEY = "twofactor_flow"
 
 NO_PROVEN_DETAIL = (
     "We can't send you a code: your email address and phone number were both changed "
-    "without being confirmed. Ask your administrator for help."
+    "without being confirmed. Ask your administrator to have the portal's operators "
+    "confirm them."
 )
 DETOURS = {
     NO_PHONE: "Your account sends codes by {account}, but your login has no phone number, "

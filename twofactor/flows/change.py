@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import HASH_SESSION_KEY, get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 
+from accounts.sessions import session_keep
 from enterprise.audit import client_ip
 from twofactor import codes
 from twofactor.destinations import Destination
+from twofactor.devices import current_destination
 from twofactor.flows.base import Flow, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -94,9 +96,18 @@ def change_apply(
         proven=frozenset(proven),
     )
     message = _actions[action].apply(ctx, **payload)
-    # A changed password would end this session too; a new key after any
-    # change that mattered enough to ask for codes costs nothing.
-    update_session_auth_hash(request, get_user_model().objects.get(pk=request.user.pk))
+    user = get_user_model().objects.get(pk=request.user.pk)
+    # This session stays: it joins the new generation of the person's
+    # sessions under a new key (a stolen copy of its cookie dies), with the
+    # new password's hash.
+    session_keep(request)
+    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # A code went to where the person's codes go now (a step-up, or turning
+    # 2FA on with their own destination): this session is verified by it.
+    device = CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).first()
+    current = current_destination(user)
+    if device is not None and current is not None and current.address in proven:
+        otp_login(request, device)
     return message
 
 

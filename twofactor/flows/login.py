@@ -46,6 +46,7 @@ class LoginFlow(Flow):
                 "next": next_url,
                 "account_channel": user.enterprise.twofactor_channel,
                 "session_epoch": user.session_epoch,
+                "password": user.get_session_auth_hash(),
                 "started_at": now_iso(),
             },
         )
@@ -56,16 +57,25 @@ class LoginFlow(Flow):
         return flow
 
     def user(self) -> Any:
-        """The person logging in, unless their sessions were ended since the
-        password was accepted (a password change, Log out other sessions, a
-        new phone or email, an Unlock): then this login is void too."""
+        """The person logging in, unless since the password was accepted
+        their sessions were ended (a password change, Log out other sessions,
+        a new phone or email, an Unlock), their password changed (an operator
+        reset it), or the account's channel changed (the code must come by
+        the new one): then this login is void too."""
         user = super().user()
-        if user.session_epoch != self.data["session_epoch"]:
+        if (
+            user.session_epoch != self.data["session_epoch"]
+            or user.get_session_auth_hash() != self.data["password"]
+            or user.enterprise.twofactor_channel != self.data["account_channel"]
+        ):
             self.clear()
             raise FlowExpired("This login can no longer continue. Please log in again.")
         return user
 
     def verified(self, user: Any) -> Verified:
+        # The session Django makes now notes `user.session_epoch` as loaded
+        # before the code was checked: if the person's sessions were ended
+        # meanwhile, the middleware refuses it at its first request.
         self.clear()
         # The person proved a code on the account's current channel: they are
         # Enabled again if a channel change had asked them to verify.

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from enterprise.models import AuditEvent
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, log_in, password_step, wrong_code
 from twofactor.models import CodeDevice
 
@@ -118,7 +118,7 @@ def test_another_enterprises_administrator_cannot_unlock(
     guessed.post(reverse("login_verify"), {"code": wrong_code(last_code(outbox))})
     stranger = make_user("sam", make_enterprise("Other"), admin=True)
     other = Client()
-    other.force_login(stranger)
+    verified_login(other, stranger)
 
     response = other.post(reverse("enterprise:unlock", args=[coworker.pk]))
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge
 
@@ -59,7 +59,7 @@ def test_after_expiry_resend_brings_a_code_that_works(
 def test_a_code_for_a_change_expires_too(client, coworker, acme, outbox, time_machine):
     twofactor_on(acme, coworker)
     time_machine.move_to(T0, tick=False)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     # Turning your own 2FA off asks for a code first.
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
     code = last_code(outbox)

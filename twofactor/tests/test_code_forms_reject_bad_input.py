@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import is_logged_in, page_text, twofactor_on
+from tests.code_step import is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code
 from tests.weird_input import WEIRD_VALUES
 from twofactor.models import Challenge
@@ -45,7 +45,7 @@ def test_a_code_pasted_with_a_space_is_fine(waiting, outbox):
 
 def test_the_change_code_form_says_the_same(client, coworker, acme, outbox):
     twofactor_on(acme, coworker)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
 
     response = client.post(reverse("twofactor:verify"), {"code": "12a456"})
@@ -85,7 +85,7 @@ def test_weird_logins_never_break_the_login_page(coworker, field):
 
 
 def test_weird_query_strings_never_break_a_page(client, admin_user):
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     for value in WEIRD_VALUES:
         for url in PAGES:
             response = client.get(url, {"page": value, "step": value, "next": value})

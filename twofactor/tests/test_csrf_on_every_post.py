@@ -59,7 +59,7 @@ def test_the_list_covers_the_pages_we_know(admin_user):
 
 def test_every_portal_post_without_a_token_is_refused(admin_user, acme):
     client = csrf_client()
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     for path in portal_paths(admin_user.pk) + ADMIN_POSTS:
         response = client.post(path, {"anything": "x"})
         if path in SIGNED_CALLBACKS:
@@ -71,7 +71,7 @@ def test_every_portal_post_without_a_token_is_refused(admin_user, acme):
 
 def test_a_stale_token_is_refused_too(admin_user, acme):
     client = csrf_client()
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     token(client, reverse("enterprise:twofactor"))
 
     response = client.post(
@@ -122,7 +122,7 @@ def test_verify_and_resend_without_a_token_change_nothing(at_code_step, outbox):
 
 def test_log_out_without_a_token_keeps_the_session(coworker):
     client = csrf_client()
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = client.post(reverse("logout"))
 
@@ -132,7 +132,7 @@ def test_log_out_without_a_token_keeps_the_session(coworker):
 def test_my_account_without_a_token_changes_nothing(coworker, acme, outbox):
     twofactor_on(acme, coworker)
     client = csrf_client()
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = client.post(
         reverse("accounts:settings"), {"email": "mallory@example.net", "phone": ""}
@@ -148,7 +148,7 @@ def test_my_account_without_a_token_changes_nothing(coworker, acme, outbox):
 def test_a_change_waiting_for_its_code_cannot_be_verified_without_a_token(coworker, acme, outbox):
     twofactor_on(acme, coworker)
     client = csrf_client()
-    client.force_login(coworker)
+    verified_login(client, coworker)
     csrf = token(client, reverse("accounts:settings"))
     client.post(
         reverse("accounts:settings"),
@@ -166,7 +166,7 @@ def test_a_change_waiting_for_its_code_cannot_be_verified_without_a_token(cowork
 
 def test_enterprise_settings_without_a_token_change_nothing(admin_user, coworker, acme):
     client = csrf_client()
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     acme.twofactor_enabled = True
     acme.save()
 

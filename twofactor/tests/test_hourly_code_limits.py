@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge
 
@@ -131,7 +131,7 @@ def test_codes_for_changes_count_toward_the_same_limit(
     twofactor_on(acme, coworker)
     time_machine.move_to(T0, tick=False)
     ten_codes(Client(), coworker, time_machine, first=2)  # 9 login codes
-    client.force_login(coworker)
+    verified_login(client, coworker)
     time_machine.shift(COOLDOWN)
     first = client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
     time_machine.shift(COOLDOWN)
@@ -149,7 +149,7 @@ def test_a_change_past_the_limit_is_refused_on_its_own_page(
     twofactor_on(acme, coworker)
     time_machine.move_to(T0, tick=False)
     ten_codes(Client(), coworker, time_machine)
-    client.force_login(coworker)
+    verified_login(client, coworker)
 
     response = client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 
-from tests.code_step import T0, page_text, twofactor_on
+from tests.code_step import T0, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge, CodeDevice
 
@@ -24,7 +24,7 @@ def test_ticking_status_with_a_victims_number_does_not_lock_the_victim_out(
     other = make_enterprise("Elsewhere", enabled=True, channel="sms")
     mallory = make_user("mallory", other)
     time_machine.move_to(T0, tick=False)
-    client.force_login(mallory)
+    verified_login(client, mallory)
     refused = None
     for _ in range(12):
         time_machine.shift(timedelta(seconds=31))
@@ -58,7 +58,7 @@ def test_nobody_can_stop_the_owner_proving_their_own_number(
     time_machine.move_to(T0, tick=False)
     for name in ("mallory", "mike"):
         attacker = make_user(name, other)
-        client.force_login(attacker)
+        verified_login(client, attacker)
         for _ in range(10):
             time_machine.shift(timedelta(seconds=31))
             client.post(
@@ -71,7 +71,7 @@ def test_nobody_can_stop_the_owner_proving_their_own_number(
     assert proofs == settings.TWOFACTOR_MAX_PROOFS_PER_DESTINATION
 
     carl = client.__class__()
-    carl.force_login(coworker)
+    verified_login(carl, coworker)
     response = carl.post(
         reverse("accounts:settings"),
         {"email": coworker.email, "phone": VICTIM_PHONE, "twofactor": "on"},
@@ -80,3 +80,28 @@ def test_nobody_can_stop_the_owner_proving_their_own_number(
     assert response.status_code == 302 and outbox[-1]["to"] == VICTIM_PHONE
     carl.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
     assert CodeDevice.objects.get(user=coworker).enrolled
+
+
+def test_an_email_in_other_letters_is_the_same_mailbox(
+    client, make_enterprise, make_user, outbox, time_machine
+):
+    """Found by a second red-team review: CARL@EXAMPLE.COM got a pool of its
+    own, so a mailbox could receive more than the hourly limit of proofs."""
+    victim = "carl@example.com"
+    other = make_enterprise("Elsewhere", enabled=True, channel="email")
+    time_machine.move_to(T0, tick=False)
+    for n, name in enumerate(("mallory", "mike")):
+        attacker = make_user(name, other, phone=f"+1303555077{n}")
+        verified_login(client, attacker)
+        for spelling in ("carl@example.com", "Carl@example.com", "CARL@EXAMPLE.COM"):
+            for _ in range(3):
+                time_machine.shift(timedelta(seconds=31))
+                client.post(
+                    reverse("accounts:settings"),
+                    {"email": spelling, "phone": attacker.phone.as_e164, "twofactor": "on"},
+                )
+                if outbox and outbox[-1]["to"] == attacker.email:
+                    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+
+    to_victim = [m for m in outbox if m["to"].lower() == victim]
+    assert len(to_victim) == settings.TWOFACTOR_MAX_PROOFS_PER_DESTINATION

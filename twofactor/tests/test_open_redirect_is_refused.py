@@ -6,7 +6,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.urls import reverse
 
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 
 ELSEWHERE = [
@@ -77,7 +77,7 @@ def test_a_page_of_the_portal_is_where_it_leads(client, coworker, acme, outbox):
 
 
 def test_a_logged_in_visitor_is_not_bounced_elsewhere(client, coworker):
-    client.force_login(coworker)
+    verified_login(client, coworker)
     for target in ELSEWHERE:
         assert_stays_home(client.get(reverse("login"), {"next": target}))
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from enterprise.models import AuditEvent
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import PASSWORD, last_code, password_step, wrong_code
 from twofactor.models import Challenge, CodeDevice, PasswordFailure
 
@@ -140,7 +140,7 @@ def test_parallel_wrong_passwords_never_pass_the_limit(coworker):
 
 def test_a_change_verified_twice_at_once_applies_once(client, coworker, acme, outbox):
     twofactor_on(acme, coworker)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     client.post(reverse("accounts:settings"), {"email": coworker.email})  # turn 2FA off
     code = last_code(outbox)
 

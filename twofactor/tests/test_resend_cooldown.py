@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge
 
@@ -68,7 +68,7 @@ def test_a_new_login_starts_its_own_code_at_once(waiting, coworker, outbox, time
 def test_the_cooldown_applies_to_a_change_too(client, coworker, acme, outbox, time_machine):
     twofactor_on(acme, coworker)
     time_machine.move_to(T0, tick=False)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
     time_machine.shift(timedelta(seconds=10))
 

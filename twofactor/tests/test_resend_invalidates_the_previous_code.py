@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.urls import reverse
 
-from tests.code_step import T0, is_logged_in, page_text, twofactor_on
+from tests.code_step import T0, is_logged_in, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code, password_step
 from twofactor.models import Challenge
 
@@ -50,7 +50,7 @@ def test_a_superseded_code_stays_refused_in_a_change_flow(
 ):
     twofactor_on(acme, coworker)
     time_machine.move_to(T0, tick=False)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": ""})
     first = last_code(outbox)
     time_machine.shift(timedelta(seconds=31))

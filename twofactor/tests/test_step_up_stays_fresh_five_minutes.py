@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from enterprise.models import Enterprise
-from tests.code_step import T0, page_text, twofactor_on
+from tests.code_step import T0, page_text, twofactor_on, verified_login
 from tests.fixtures import last_code
 from twofactor.models import CodeDevice
 
@@ -24,7 +24,7 @@ def verified_phone_change(client, coworker, acme, outbox, time_machine):
     where their codes go, so the proof stays fresh for 5 minutes."""
     twofactor_on(acme, coworker, channel="sms")
     time_machine.move_to(T0, tick=False)
-    client.force_login(coworker)
+    verified_login(client, coworker)
     data = {"email": NEW_EMAIL, "phone": PHONE, "twofactor": "on"}
     response = client.post(reverse("accounts:settings"), data)
     assert response.url == reverse("twofactor:verify")
@@ -70,7 +70,7 @@ def test_after_five_minutes_it_asks_for_a_code_again(
 
 def test_the_step_up_belongs_to_the_session_that_proved_it(verified_phone_change, coworker, outbox):
     other = Client()
-    other.force_login(coworker)
+    verified_login(other, coworker)
     sent = len(outbox)
 
     response = turn_off(other, coworker)
@@ -85,7 +85,7 @@ def test_an_administrator_saves_twice_within_five_minutes_with_one_code(
 ):
     twofactor_on(acme, admin_user, channel="email")
     time_machine.move_to(T0, tick=False)
-    client.force_login(admin_user)
+    verified_login(client, admin_user)
     tab = reverse("enterprise:twofactor")
 
     # Disable: the code pop-up first, and the change applies only after Verify.
