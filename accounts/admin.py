@@ -9,10 +9,12 @@ class PortalUserAdmin(UserAdmin):
     list_display = ("username", "email", "enterprise", "is_enterprise_admin", "is_staff")
     list_filter = ("enterprise", "is_enterprise_admin", "is_staff")
     list_select_related = ("enterprise",)
-    fieldsets = UserAdmin.fieldsets + (
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
         ("Enterprise", {"fields": ("enterprise", "is_enterprise_admin", "phone")}),
     )
-    add_fieldsets = UserAdmin.add_fieldsets + (
+    add_fieldsets = (
+        *UserAdmin.add_fieldsets,
         ("Enterprise", {"fields": ("email", "enterprise", "is_enterprise_admin", "phone")}),
     )
 

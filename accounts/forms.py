@@ -59,7 +59,8 @@ class AccountSettingsForm(forms.Form):
             "phone": user.phone.as_e164 if user.phone else "",
             "twofactor": bool(device and device.enrolled),
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         if not enterprise.twofactor_enabled:
             # The account has 2FA off: the co-worker's choice is kept, dormant.
             self.fields["twofactor"].disabled = True
@@ -70,7 +71,8 @@ class AccountSettingsForm(forms.Form):
         return e164_clean(self.cleaned_data.get("phone", ""))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         enterprise = self.user.enterprise
         channel = enterprise.twofactor_channel
         if (
@@ -131,7 +133,8 @@ class PasswordChangeForm(forms.Form):
         return password
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
         if new and confirm and new != confirm:
             self.add_error("confirm_password", "The two new passwords don't match.")

@@ -98,7 +98,7 @@ class SessionTimeoutMiddleware:
             )
         elif request.session[EPOCH] != request.user.session_epoch:
             message = "Your sessions were logged out. Please log in again."
-        elif not request.user.is_verified() and _needs_code(request.user):
+        elif not request.user.is_verified() and _needs_code(request.user):  # type: ignore[attr-defined]
             message = (
                 "Two-factor authentication is on for your login: "
                 "please log in again with your code."

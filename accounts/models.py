@@ -40,7 +40,9 @@ class Session(AbstractBaseSession):
     user_agent = models.CharField(max_length=300, blank=True)
     last_active = models.DateTimeField(null=True, blank=True)
 
-    class Meta(AbstractBaseSession.Meta):
+    class Meta:
+        verbose_name = "session"
+        verbose_name_plural = "sessions"
         indexes = [models.Index(fields=["user", "expire_date"])]
 
     @classmethod

@@ -7,6 +7,7 @@ last activity in the session data; this engine copies them into columns when
 it saves, so they can be queried without decoding every session."""
 
 from datetime import datetime
+from typing import cast
 
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.utils import timezone
@@ -28,7 +29,7 @@ class SessionStore(DBStore):
         return Session
 
     def create_model_instance(self, data):
-        session = super().create_model_instance(data)
+        session = cast(Session, super().create_model_instance(data))
         user_id = data.get("_auth_user_id")
         session.user_id = int(user_id) if user_id is not None else None
         session.ip = data.get(IP) or None

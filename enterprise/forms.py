@@ -20,7 +20,8 @@ class TwoFactorPolicyForm(forms.Form):
 
     def __init__(self, *args, enterprise, **kwargs):
         initial = {"status": enterprise.twofactor_enabled, "channel": enterprise.twofactor_channel}
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
 
 
 class AuditFilterForm(forms.Form):
@@ -56,7 +57,8 @@ class AuditFilterForm(forms.Form):
         return self.cleaned_data["person"].replace("\x00", "").strip()
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
             self.add_error("date_to", "To is before From.")

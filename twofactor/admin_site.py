@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,10 +17,13 @@ class PortalAdminSite(admin.AdminSite):
 
     site_header = "Customer Portal operations"
 
-    def has_permission(self, request) -> bool:
-        return super().has_permission(request) and request.user.is_verified()
+    def has_permission(self, request: HttpRequest) -> bool:
+        verified = getattr(request.user, "is_verified", None)  # django-otp's
+        return bool(super().has_permission(request) and verified and verified())
 
-    def login(self, request, extra_context=None):
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         next_url = request.GET.get("next") or reverse("admin:index")
         login_url = f"{reverse('login')}?{urlencode({'next': next_url})}"
         user = request.user

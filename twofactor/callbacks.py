@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 
 @csrf_exempt  # Twilio cannot hold a CSRF token; its signature is checked instead.
 @require_POST
-def twilio_status(request):
+def twilio_status(request: HttpRequest) -> HttpResponse:
     """A message or call status. The signature covers the URL Twilio called,
     which is the public one (PORTAL_BASE_URL), not what a proxy passed on."""
     url = settings.PORTAL_BASE_URL + request.get_full_path()

@@ -8,8 +8,10 @@ device), so every web process and worker sees the same numbers."""
 import hmac
 import logging
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +25,11 @@ from twofactor.destinations import Destination, phone_refusal
 from twofactor.devices import destination_proven, device_get
 from twofactor.models import Challenge, CodeDevice, Lock
 from twofactor.vocabulary import PHONE_CHANNELS
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ def _at(moment: datetime) -> str:
 
 
 def lock_message(lock: Lock) -> str:
-    if lock.needs_administrator:
+    if lock.until is None:
         return (
             "Too many wrong codes. The code step is locked until an administrator "
             "unlocks it: ask your administrator."
@@ -71,7 +78,7 @@ def code_hash(code: str, salt: str) -> str:
     return salted_hmac("twofactor.code", f"{salt}:{code}", algorithm="sha256").hexdigest()
 
 
-def _window_retry_at(queryset, limit: int, now: datetime) -> datetime | None:
+def _window_retry_at(queryset: "QuerySet[Challenge]", limit: int, now: datetime) -> datetime | None:
     """When the oldest code that keeps the count at `limit` leaves the window."""
     window_start = now - settings.TWOFACTOR_RATE_WINDOW
     recent = list(
@@ -81,10 +88,13 @@ def _window_retry_at(queryset, limit: int, now: datetime) -> datetime | None:
     )
     if len(recent) < limit:
         return None
-    return recent[-1] + settings.TWOFACTOR_RATE_WINDOW
+    oldest: datetime = recent[-1]
+    return oldest + settings.TWOFACTOR_RATE_WINDOW
 
 
-def _limits(*, user, purpose: str, address: str):
+def _limits(
+    *, user: "User", purpose: str, address: str
+) -> Iterator[tuple["QuerySet[Challenge]", int]]:
     """(codes counted, the limit) for each hourly limit a new code must pass."""
     yield Challenge.objects.filter(user=user), settings.TWOFACTOR_MAX_CODES_PER_USER
     if purpose in OWNER_PURPOSES:
@@ -97,7 +107,7 @@ def _limits(*, user, purpose: str, address: str):
 
 def challenge_issue(
     *,
-    user,
+    user: "User",
     purpose: str,
     destination: Destination,
     flow: uuid.UUID | None = None,
@@ -204,7 +214,7 @@ ALREADY_USED = (
 
 
 @sensitive_variables("code")  # an error report must not show the code
-def code_verify(*, challenge_id: int, user, code: str, ip: str | None = None) -> Challenge:
+def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = None) -> Challenge:
     """Accept `code` for the challenge or raise CodeError.
 
     The device and challenge rows are locked for the check, so a code is used
@@ -259,7 +269,7 @@ def code_verify(*, challenge_id: int, user, code: str, ip: str | None = None) ->
     raise refusal.error
 
 
-def _refuse(device: CodeDevice, challenge: Challenge, *, user, ip: str | None) -> _Refusal:
+def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str | None) -> _Refusal:
     """A wrong code: count it on the device (the locks) and on the code (it
     dies after TWOFACTOR_CODE_MAX_ATTEMPTS). Runs inside code_verify's lock."""
     device.throttle_increment(commit=False)
@@ -290,7 +300,7 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user, ip: str | None) -
     return _Refusal(CodeError(f"That code is not correct. {left} {tries} left for this code."))
 
 
-def code_step_unlock(*, user) -> bool:
+def code_step_unlock(*, user: "User") -> bool:
     """An administrator's Unlock: the count of failed codes starts again.
     True if the code step was locked."""
     device = device_get(user)

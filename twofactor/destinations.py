@@ -7,11 +7,16 @@ it), is never used for a login code or a step-up: the other, proven detail
 is used instead, and the pop-up says why."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS, Channel
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from twofactor.models import CodeDevice
 
 # Why a code does not travel by the account's channel.
 NO_PHONE = "no_phone"
@@ -51,8 +56,8 @@ class Destination:
         )
 
 
-def phone_e164(user) -> str:
-    return user.phone.as_e164 if user.phone else ""
+def phone_e164(user: "User") -> str:
+    return str(user.phone.as_e164) if user.phone else ""
 
 
 def email_address(email: str) -> str:
@@ -73,7 +78,7 @@ def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
     return Destination(Channel.EMAIL, email)
 
 
-def login_destination(*, user, device, channel: str) -> Destination | None:
+def login_destination(*, user: "User", device: "CodeDevice", channel: str) -> Destination | None:
     """Where the person's login codes (and step-ups) go now: by the account's
     channel, but never to an unproven detail. None when no detail is proven."""
     email = email_address(user.email) if user.email and not device.email_unproven else ""
@@ -107,6 +112,7 @@ def phone_refusal(number: str) -> str | None:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return "This is not a phone number."
+    kind: str | None
     if phonenumbers.region_code_for_number(parsed) == "001":
         kind = "satellite and international network numbers"
     else:

@@ -1,24 +1,29 @@
 """A person's own two-factor login (their CodeDevice): enrolment, and what
 the rest of the portal asks of it."""
 
+from typing import TYPE_CHECKING
+
 from twofactor.destinations import Destination, email_address, login_destination
 from twofactor.models import CodeDevice
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 DEVICE_NAME = "Customer Portal code"
 
 
-def device_get(user) -> CodeDevice:
+def device_get(user: "User") -> CodeDevice:
     """The person's device, created (not enrolled) on first use."""
     device, _ = CodeDevice.objects.get_or_create(user=user, defaults={"name": DEVICE_NAME})
     return device
 
 
-def device_peek(user) -> CodeDevice:
+def device_peek(user: "User") -> CodeDevice:
     """The person's device, or an unsaved blank one: for reads only."""
     return CodeDevice.objects.filter(user=user).first() or CodeDevice(user=user, name=DEVICE_NAME)
 
 
-def twofactor_on(user) -> bool:
+def twofactor_on(user: "User") -> bool:
     """The person has 2FA on: the account has it on and they opted in
     (Enabled or Verification required). Their login needs a code."""
     if not user.enterprise.twofactor_enabled:
@@ -30,7 +35,7 @@ def twofactor_on(user) -> bool:
 login_requires_code = twofactor_on
 
 
-def current_destination(user, device: CodeDevice | None = None) -> Destination | None:
+def current_destination(user: "User", device: CodeDevice | None = None) -> Destination | None:
     """Where the person's login codes and step-ups go now (never to an
     unproven detail); None when neither email nor phone is proven."""
     device = device or device_peek(user)

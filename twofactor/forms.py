@@ -21,7 +21,7 @@ class CodeForm(forms.Form):
 
     def clean_code(self) -> str:
         # People paste "123 456": spaces are not part of the code.
-        code = self.cleaned_data["code"].replace(" ", "")
+        code: str = self.cleaned_data["code"].replace(" ", "")
         digits = settings.TWOFACTOR_CODE_DIGITS
         RegexValidator(
             rf"^[0-9]{{{digits}}}$",

@@ -1,6 +1,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -77,7 +78,7 @@ class CodeDevice(ThrottlingMixin, Device):
         until = self.throttling_failure_timestamp + settings.TWOFACTOR_LOCKOUT_DURATION
         return Lock(until=until) if until > timezone.now() else None
 
-    def verify_is_allowed(self):
+    def verify_is_allowed(self) -> tuple[bool, dict[str, Any] | None]:
         lock = self.lock()
         if lock is not None:
             return False, {

@@ -5,11 +5,15 @@ link that logs in, always saying what to do if it wasn't them.
 Queued to the worker like codes: a slow mail server never slows a page."""
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +46,9 @@ SUBJECTS = {
 }
 
 
-def notice_send(kind: str, *, user, to: list[str] | None = None, context: dict | None = None):
+def notice_send(
+    kind: str, *, user: "User", to: list[str] | None = None, context: dict[str, Any] | None = None
+) -> None:
     """Queue notice `kind` about `user`, to `to` (default: their email).
     `context` must be plain data (it travels through the broker). The notice
     reads only what is already committed: the person and their enterprise."""
@@ -59,7 +65,7 @@ def notice_send(kind: str, *, user, to: list[str] | None = None, context: dict |
         logger.error("could not queue the %s notice for user %s: %r", kind, user.pk, exc)
 
 
-def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict) -> None:
+def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str, Any]) -> None:
     """Render and send one notice, one message per address (an old and a new
     email address never see each other)."""
     user = get_user_model().objects.select_related("enterprise").get(pk=user_id)

@@ -2,18 +2,26 @@
 without JS): shared by the login and every page that asks for a code."""
 
 import math
+from datetime import datetime
+from typing import Any, TypeVar
 
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from twofactor.flows import Flow
 from twofactor.forms import CodeForm
 
+R = TypeVar("R", bound=HttpResponseBase)
 
-def wants_json(request) -> bool:
+
+def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def code_step_redirect(request, page_url: str, flow_class):
+def code_step_redirect(
+    request: HttpRequest, page_url: str, flow_class: type[Flow]
+) -> HttpResponseRedirect:
     """After a form that needs a code: the page again with its pop-up when
     the browser runs our JS (it posts js=1), else the plain code page."""
     if request.POST.get("js") == "1":
@@ -21,7 +29,9 @@ def code_step_redirect(request, page_url: str, flow_class):
     return redirect(flow_class.verify_url_name)
 
 
-def prompt_context(request, flow_class, form=None, error: str = "") -> dict | None:
+def prompt_context(
+    request: HttpRequest, flow_class: type[Flow], form: CodeForm | None = None, error: str = ""
+) -> dict[str, Any] | None:
     """The pop-up for the page that asked for it, if its flow is alive."""
     if form is None and request.GET.get("step") != "code":
         return None
@@ -31,7 +41,7 @@ def prompt_context(request, flow_class, form=None, error: str = "") -> dict | No
     return {**flow.prompt(), "form": form or CodeForm(), "error": error}
 
 
-def with_retry_after(response, retry_at):
+def with_retry_after(response: R, retry_at: datetime | None) -> R:
     """A 429 says when to try again in the Retry-After header too."""
     if response.status_code == 429 and retry_at is not None:
         seconds = math.ceil((retry_at - timezone.now()).total_seconds())

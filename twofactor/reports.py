@@ -16,7 +16,7 @@ Delivery = Challenge.Delivery
 
 # How far along a message is. Reports never move a challenge backwards: a
 # late "sent" after "delivered" leaves it delivered.
-PROGRESS = {
+PROGRESS: dict[str, int] = {
     Delivery.QUEUED: 0,
     Delivery.SENDING: 1,
     Delivery.SENT: 2,

@@ -1,10 +1,14 @@
 """Reads about a person's two-factor state, for pages."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from twofactor.destinations import PHONE_UNPROVEN, login_destination, mask_destination
 from twofactor.devices import device_peek
 from twofactor.models import CodeDevice, Lock
+
+if TYPE_CHECKING:
+    from accounts.models import User
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 
@@ -23,7 +27,7 @@ class TwofactorSummary:
     lock: Lock | None
 
 
-def twofactor_summary(user) -> TwofactorSummary:
+def twofactor_summary(user: "User") -> TwofactorSummary:
     enterprise = user.enterprise
     device = device_peek(user)
     state = device.state() if enterprise.twofactor_enabled else CodeDevice.State.OFF

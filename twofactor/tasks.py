@@ -5,8 +5,9 @@ task returns could leak a code. Arguments are ids only, so neither the
 broker nor the worker's log ever sees one."""
 
 import random
+from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -23,7 +24,7 @@ RETRYABLE = (TransportError, OperationalError, InterfaceError)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
-def challenge_deliver(self, challenge_id: int) -> None:
+def challenge_deliver(self: Task[Any, Any], challenge_id: int) -> None:
     # acks_late: the message stays unacknowledged until the code is handed
     # over, so a worker killed mid-send leaves it for another worker (Redis
     # gives it back after the broker's visibility_timeout); the service is
@@ -51,7 +52,7 @@ def challenge_deliver(self, challenge_id: int) -> None:
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def security_notice_send(kind: str, user_id: int, to: list[str], context: dict) -> None:
+def security_notice_send(kind: str, user_id: int, to: list[str], context: dict[str, Any]) -> None:
     from twofactor import notices
 
     notices.notice_deliver(kind=kind, user_id=user_id, to=to, context=context)

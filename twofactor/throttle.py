@@ -15,6 +15,7 @@ never changes what an attacker may try."""
 import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,10 +26,15 @@ from django.utils.crypto import salted_hmac
 
 from twofactor.models import PasswordFailure
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from accounts.models import User
+
 MAX_USERNAME = 150
 
 
-def username_normalise(value) -> str | None:
+def username_normalise(value: object) -> str | None:
     """The username as the login form cleans it (the whole value stripped,
     then NFKC), or None when no user can have it. Nothing is cut before the
     strip: the form authenticates 600 spaces and "carl" as carl, so the
@@ -38,7 +44,7 @@ def username_normalise(value) -> str | None:
         name = UsernameField().to_python(str(value))
     except ValidationError:
         return None
-    if not name or "\x00" in name or len(name) > MAX_USERNAME:
+    if not isinstance(name, str) or not name or "\x00" in name or len(name) > MAX_USERNAME:
         return None
     return name
 
@@ -57,7 +63,7 @@ def address_key(ip: str | None) -> str | None:
     return str(address)
 
 
-def user_resolve(username) -> tuple[object | None, str | None]:
+def user_resolve(username: object) -> tuple["User | None", str | None]:
     """(the user the login form would authenticate, the normalised name)."""
     name = username_normalise(username)
     if name is None:
@@ -66,12 +72,14 @@ def user_resolve(username) -> tuple[object | None, str | None]:
     return user, name
 
 
-def _subject(*, user=None, name: str | None = None) -> str:
+def _subject(*, user: "User | None" = None, name: str | None = None) -> str:
     key = f"user:{user.pk}" if user is not None else f"name:{name}"
     return salted_hmac("twofactor.throttle", key, algorithm="sha256").hexdigest()
 
 
-def _retry_at(failures, limit: int, now: datetime, window: timedelta) -> datetime | None:
+def _retry_at(
+    failures: "QuerySet[PasswordFailure]", limit: int, now: datetime, window: timedelta
+) -> datetime | None:
     recent = list(
         failures.filter(created_at__gt=now - window)
         .order_by("-created_at")
@@ -99,7 +107,9 @@ class Attempt:
             self.row = None
 
 
-def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> Attempt:
+def password_attempt(
+    *, ip: str | None, user: "User | None" = None, name: str | None = None
+) -> Attempt:
     """Start checking a password for `user` (or the normalised `name` no
     user has) from `ip`. `retry_at` is set when the limit is reached: then
     nothing is counted and the password must not be checked."""
@@ -109,7 +119,7 @@ def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> A
     now = timezone.now()
     others = PasswordFailure.objects.exclude(pk=row.pk)
     window = settings.LOGIN_FAILURE_WINDOW
-    waits = [
+    checks = [
         _retry_at(others.filter(subject=subject, ip=ip), settings.LOGIN_MAX_FAILURES, now, window),
         _retry_at(others.filter(ip=ip), settings.LOGIN_MAX_FAILURES_PER_IP, now, window),
         _retry_at(
@@ -119,7 +129,7 @@ def password_attempt(*, ip: str | None, user=None, name: str | None = None) -> A
             settings.LOGIN_ACCOUNT_WINDOW,
         ),
     ]
-    waits = [wait for wait in waits if wait is not None]
+    waits = [wait for wait in checks if wait is not None]
     if waits:
         row.delete()
         return Attempt(retry_at=max(waits))

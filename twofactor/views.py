@@ -1,13 +1,14 @@
 """The login step and the code pop-up. Views are thin: form, one flow call, response."""
 
 import ipaddress
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,12 +21,12 @@ from accounts.middleware import passive
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import devices, throttle
 from twofactor.codes import CodeError
-from twofactor.flows import FLOWS, ChangeFlow, FlowExpired, LoginFlow
+from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow
 from twofactor.forms import CodeForm
 from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
 
 
-def _safe_next(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     # A path of this site only: redirect() would try anything without a
     # slash as a URL name (a 500 for ?next=foo).
@@ -36,7 +37,9 @@ def _safe_next(request) -> str:
     return reverse("home")
 
 
-def _password_step(request, form):
+def _password_step(
+    request: HttpRequest, form: AuthenticationForm
+) -> tuple[HttpResponse | None, int, str, datetime | None]:
     """(response, or None to show the form; status; error; retry_at)."""
     ip = client_ip(request)
     user, name = throttle.user_resolve(request.POST.get("username", ""))
@@ -55,12 +58,13 @@ def _password_step(request, form):
         return None, 400, "", None
     attempt.succeeded()
     user = form.get_user()
+    backend: str = getattr(user, "backend", "")  # set by authenticate()
     if not devices.login_requires_code(user):
-        auth_login(request, user, backend=user.backend)
+        auth_login(request, user, backend=backend)
         audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip)
         return redirect(_safe_next(request)), 302, "", None
     try:
-        LoginFlow.begin(request, user, backend=user.backend, next_url=_safe_next(request))
+        LoginFlow.begin(request, user, backend=backend, next_url=_safe_next(request))
     except CodeError as exc:
         return None, exc.status, exc.message, exc.retry_at
     return code_step_redirect(request, reverse("login"), LoginFlow), 302, "", None
@@ -69,7 +73,7 @@ def _password_step(request, form):
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_view(request):
+def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_safe_next(request))
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
@@ -90,7 +94,7 @@ def login_view(request):
     return with_retry_after(response, retry_at)
 
 
-def _verify(request, flow_class):
+def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     flow = flow_class.get(request)
     if flow is None:
         message = flow_class.expired_message
@@ -117,7 +121,7 @@ def _verify(request, flow_class):
                     return JsonResponse({"ok": True, "redirect": url})
                 return redirect(url)
         else:
-            status, error = 400, form.errors["code"][0]
+            status, error = 400, str(form.errors["code"][0])
         if wants_json(request):
             response = JsonResponse({"ok": False, "message": error}, status=status)
             return with_retry_after(response, retry_at)
@@ -126,14 +130,14 @@ def _verify(request, flow_class):
     return with_retry_after(render(request, flow.template, context, status=status), retry_at)
 
 
-def _resend(request, flow_class):
+def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     try:
         flow = flow_class.require(request)
         flow.resend()
     except CodeError as exc:
         if wants_json(request):
-            response = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
-            return with_retry_after(response, exc.retry_at)
+            answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+            return with_retry_after(answer, exc.retry_at)
         if isinstance(exc, FlowExpired):
             messages.error(request, exc.message)
             return redirect(flow_class.restart_url_name)
@@ -159,13 +163,13 @@ def _resend(request, flow_class):
 @sensitive_post_parameters("code")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_verify(request):
+def login_verify(request: HttpRequest) -> HttpResponse:
     return _verify(request, LoginFlow)
 
 
 @never_cache
 @require_POST
-def login_resend(request):
+def login_resend(request: HttpRequest) -> HttpResponse:
     return _resend(request, LoginFlow)
 
 
@@ -173,21 +177,21 @@ def login_resend(request):
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def change_verify(request):
+def change_verify(request: HttpRequest) -> HttpResponse:
     return _verify(request, ChangeFlow)
 
 
 @never_cache
 @login_required
 @require_POST
-def change_resend(request):
+def change_resend(request: HttpRequest) -> HttpResponse:
     return _resend(request, ChangeFlow)
 
 
 @passive
 @never_cache
 @require_GET
-def delivery_status(request, kind: str):
+def delivery_status(request: HttpRequest, kind: str) -> HttpResponse:
     """What the pop-up polls to show the latest delivery status."""
     flow_class = FLOWS.get(kind)
     flow = flow_class.get(request) if flow_class else None
@@ -197,7 +201,7 @@ def delivery_status(request, kind: str):
     return JsonResponse({"ok": True, "delivery": prompt["delivery"], "failure": prompt["failure"]})
 
 
-def _loopback(request) -> bool:
+def _loopback(request: HttpRequest) -> bool:
     try:
         return ipaddress.ip_address(client_ip(request) or "").is_loopback
     except ValueError:
@@ -205,7 +209,7 @@ def _loopback(request) -> bool:
 
 
 @require_GET
-def dev_outbox(request):
+def dev_outbox(request: HttpRequest) -> HttpResponse:
     """Development only: DEBUG on, and asked from the developer's own machine."""
     from twofactor.channels import outbox
 

@@ -12,6 +12,10 @@ class Channel(models.TextChoices):
     VOICE = "voice", "Voice"
 
 
-PHONE_CHANNELS = frozenset({Channel.SMS, Channel.VOICE})
+PHONE_CHANNELS: frozenset[str] = frozenset({Channel.SMS, Channel.VOICE})
 # The channel in a sentence: "We sent a verification code by SMS".
-CHANNEL_LABELS = {Channel.EMAIL: "email", Channel.SMS: "SMS", Channel.VOICE: "voice call"}
+CHANNEL_LABELS: dict[str, str] = {
+    Channel.EMAIL: "email",
+    Channel.SMS: "SMS",
+    Channel.VOICE: "voice call",
+}

@@ -3,7 +3,7 @@ import itertools
 from twofactor.channels.base import BaseChannel, render_message
 
 # Tests read what was sent here, like django.core.mail.outbox.
-outbox: list[dict] = []
+outbox: list[dict[str, str]] = []
 _ids = itertools.count(1)
 
 

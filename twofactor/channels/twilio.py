@@ -3,6 +3,7 @@ imports the Twilio SDK: the rest of the portal speaks of channels, provider
 ids and the portal's own delivery states."""
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +46,10 @@ def _http_client(url: str) -> TwilioHttpClient:
     return http
 
 
-def _transport_error(status: int, code) -> TransportError:
+def _transport_error(status: int, raw_code: object) -> TransportError:
+    code: int | None
     try:
-        code = int(code)
+        code = int(str(raw_code))
     except (TypeError, ValueError):
         code = None
     if code in PERMANENT_ERRORS:
@@ -82,14 +84,15 @@ class _TwilioChannel(BaseChannel):
         if base_url:
             self.client.api.base_url = base_url
 
-    def _sender(self) -> dict:
+    def _sender(self) -> dict[str, str]:
         if self.options.get("MESSAGING_SERVICE_SID") and self.alias == "sms":
             return {"messaging_service_sid": self.options["MESSAGING_SERVICE_SID"]}
         return {"from_": self.options["FROM_NUMBER"]}
 
-    def _create(self, create, **kwargs) -> str:
+    def _create(self, create: Callable[..., Any], **kwargs: Any) -> str:
         try:
-            return create(**kwargs).sid or ""
+            sid: str = create(**kwargs).sid or ""
+            return sid
         # Twilio answers errors in its classic shape or as RFC 9457 problem
         # details; the SDK raises a different class for each, same meaning.
         except (TwilioRestException, TwilioServiceException) as exc:
@@ -139,13 +142,13 @@ class TwilioVoiceChannel(_TwilioChannel):
 # --- status callbacks ------------------------------------------------------------
 
 
-def signature_valid(url: str, params, signature: str) -> bool:
+def signature_valid(url: str, params: Mapping[str, Any], signature: str) -> bool:
     """Whether `signature` (the X-Twilio-Signature header) signs this request:
     `url` is the full public URL Twilio called, `params` the POST fields."""
     token = settings.TWILIO_AUTH_TOKEN
     if not token or not signature:
         return False
-    return RequestValidator(token).validate(url, params, signature)
+    return bool(RequestValidator(token).validate(url, params, signature))
 
 
 @dataclass(frozen=True)
@@ -214,7 +217,7 @@ CALL_NOT_DELIVERED_DEFAULT = (
 )
 
 
-def status_report(params) -> StatusReport | None:
+def status_report(params: Mapping[str, Any]) -> StatusReport | None:
     """The report in a status callback's POST fields, or None if it has none
     (or a status the portal does not know)."""
     error_code = (params.get("ErrorCode") or "").strip()

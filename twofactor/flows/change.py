@@ -10,7 +10,7 @@ worked out again and applied by the action its app registered."""
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import HASH_SESSION_KEY, get_user_model
 from django.http import HttpRequest
@@ -24,6 +24,9 @@ from twofactor.destinations import Destination
 from twofactor.devices import current_destination
 from twofactor.flows.base import Flow, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 STEP_UP_KEY = "twofactor_step_up"
 
@@ -96,7 +99,7 @@ def change_apply(
         proven=frozenset(proven),
     )
     message = _actions[action].apply(ctx, **payload)
-    user = get_user_model().objects.get(pk=request.user.pk)
+    user = get_user_model().objects.get(pk=ctx.actor.pk)
     # This session stays: it joins the new generation of the person's
     # sessions under a new key (a stolen copy of its cookie dies), with the
     # new password's hash.
@@ -164,7 +167,7 @@ class ChangeFlow(Flow):
     ) -> "ChangeFlow":
         """Start a change that applies after `needed` codes are entered, in
         order. Sends the first."""
-        user = request.user
+        user = cast("User", request.user)
         flow = cls(
             request,
             {
