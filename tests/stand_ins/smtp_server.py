@@ -18,6 +18,12 @@ class _Keep:
     def __init__(self, server: "SMTPStandIn"):
         self.server = server
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.server.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.server.lock:
@@ -32,6 +38,8 @@ class SMTPStandIn:
 
     def __init__(self):
         self.messages: list[dict] = []
+        # Mailboxes the server answers "550 No such mailbox" for.
+        self.refused: set[str] = set()
         self.lock = threading.Lock()
         self.host = "127.0.0.1"
         self.port = free_port()
@@ -47,6 +55,7 @@ class SMTPStandIn:
     def reset(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.refused.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

@@ -81,3 +81,21 @@ def test_one_backend_per_channel_per_thread(settings):
     assert elsewhere[0] is not first
     settings.TWOFACTOR_CHANNELS = {**settings.TWOFACTOR_CHANNELS}
     assert get_channel("sms") is not first
+
+
+def test_deploy_warnings_say_what_production_lacks(settings):
+    from twofactor.checks import delivery_deploy_check
+
+    settings.EMAIL_HOST, settings.EMAIL_USE_TLS = "smtp.example.com", False
+    settings.TWILIO_ACCOUNT_SID = ""
+    settings.PORTAL_BASE_URL = "http://portal.example.com"
+
+    assert {m.id for m in delivery_deploy_check()} == {
+        "twofactor.W021",
+        "twofactor.W022",
+        "twofactor.W023",
+    }
+    settings.EMAIL_USE_TLS = True
+    settings.TWILIO_ACCOUNT_SID = "AC" + "1" * 32
+    settings.PORTAL_BASE_URL = "https://portal.example.com"
+    assert delivery_deploy_check() == []
