@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -c pyproject.toml -r . -q
-	$(BIN)/lint-imports --no-cache | tail -n 5
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(BIN)/djlint templates --lint
 	DJANGO_SETTINGS_MODULE=tests.settings $(BIN)/python manage.py makemigrations --check --dry-run
