@@ -1,4 +1,4 @@
-"""What keeps a session alive (SPEC Security): 30 minutes idle, 12 hours in
+"""What keeps a session alive (docs/SECURITY.md): 30 minutes idle, 12 hours in
 all; no session outlives "end the person's sessions"; and a session of a
 person whose login needs a code was made with one."""
 

@@ -25,7 +25,7 @@ PASSWORD_ACTION = "account.password"  # an action name  # noqa: S105  # nosec B1
 def account_settings_needed(
     request, user, *, email: str, phone: str, twofactor: bool
 ) -> list[CodeNeeded]:
-    """The codes a My Account Save needs before it applies (SPEC Security):
+    """The codes a My Account Save needs before it applies (docs/SECURITY.md):
 
     - turning 2FA on sends a code to the destination the codes will go to;
       when that is not already the person's own (a new or unconfirmed

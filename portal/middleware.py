@@ -4,7 +4,7 @@ from django.utils.cache import add_never_cache_headers
 
 
 class NoStoreMiddleware:
-    """Cache-Control: no-store on every page Django renders (SPEC Security):
+    """Cache-Control: no-store on every page Django renders (docs/SECURITY.md):
     pages behind login and the code step must never be kept by a browser or a
     proxy, and the few public pages (log in) gain nothing from a cache.
     Static files are served before this by WhiteNoise, with their own long

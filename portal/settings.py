@@ -130,7 +130,7 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-# --- Sessions (SPEC Security; change only with a reason) --------------------
+# --- Sessions (docs/SECURITY.md; change only with a reason) --------------------
 # The database sessions of accounts.sessions: each row names its user, so a
 # person's sessions can be listed and ended (My Account > Security).
 SESSION_ENGINE = "accounts.sessions"
@@ -265,7 +265,7 @@ if DEBUG:
         for alias, config in TWOFACTOR_CHANNELS.items()
     }
 
-# --- Codes and limits (SPEC.md "Codes and limits"; change only with a reason) -
+# --- Codes and limits (docs/BEHAVIOUR.md "Codes and limits"; change only with a reason) -
 TWOFACTOR_CODE_DIGITS = 6
 TWOFACTOR_CODE_TTL = timedelta(minutes=10)
 TWOFACTOR_CODE_MAX_ATTEMPTS = 5
@@ -279,7 +279,7 @@ TWOFACTOR_MAX_CODES_PER_USER = 10
 TWOFACTOR_MAX_CODES_PER_DESTINATION = 10
 # Codes that prove a destination not yet proven (turning 2FA on, a new phone
 # number or email) are a pool of their own: whoever asks for them can never
-# use up the codes of the destination's owner (SPEC Security, "Throttles").
+# use up the codes of the destination's owner (docs/SECURITY.md, "Throttles").
 TWOFACTOR_MAX_PROOFS_PER_DESTINATION = 10
 TWOFACTOR_RATE_WINDOW = timedelta(hours=1)
 TWOFACTOR_PENDING_LOGIN_TTL = timedelta(minutes=10)
@@ -292,7 +292,7 @@ TWOFACTOR_DELIVERY_RETRY_MAX_DELAY = 30
 TWOFACTOR_DEV_OUTBOX = BASE_DIR / "var" / "dev-outbox.jsonl"
 TWOFACTOR_DEV_OUTBOX_KEEP = 50
 
-# Not in SPEC: refused passwords for one username from one IP. Argon2 makes a
+# Not in the behaviour: refused passwords for one username from one IP. Argon2 makes a
 # guess slow, this makes guessing a co-worker's password (whose login may not
 # use 2FA) hopeless without letting a stranger lock them out from elsewhere.
 LOGIN_MAX_FAILURES = 10
@@ -308,7 +308,7 @@ LOGIN_MAX_FAILURES_PER_ACCOUNT = 100
 LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
 
 # Identical denials by one person within this window are one audit row with
-# a count, so nobody can flood the log (SPEC Security, "Audit log").
+# a count, so nobody can flood the log (docs/SECURITY.md, "Audit log").
 AUDIT_REPEAT_WINDOW = timedelta(minutes=10)
 
 ENTERPRISE_COWORKERS_PER_PAGE = 25

@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 class PortalAdminSite(admin.AdminSite):
     """/admin/ for operators, reached only through the portal's own login:
     its password form is replaced by a redirect, and every request needs a
-    session verified by the staff member's own second factor (SPEC Security,
+    session verified by the staff member's own second factor (docs/SECURITY.md,
     "Operators"), whether or not their enterprise requires 2FA."""
 
     site_header = "Customer Portal operations"

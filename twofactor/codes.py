@@ -1,7 +1,7 @@
 """Codes on the web side: issue one (within the limits) and check one (with
 the locks). The worker's side, drawing and sending, is twofactor/delivery.py.
 
-Every limit is read from settings (SPEC "Codes and limits"). Counters live
+Every limit is read from settings (docs/BEHAVIOUR.md, "Codes and limits"). Counters live
 in the database (the Challenge rows and django-otp's failure counter on the
 device), so every web process and worker sees the same numbers."""
 

@@ -36,10 +36,10 @@ class CodeDevice(ThrottlingMixin, Device):
     `email_unproven` / `phone_unproven`: that contact detail was changed
     without a code proving it (while 2FA was off, or the email while codes
     went by phone). An unproven detail never receives a login code or a
-    step-up until a code sent to it has been entered (SPEC Security).
+    step-up until a code sent to it has been entered (docs/SECURITY.md).
 
     Throttling reuses django-otp's failure counter as the count of
-    consecutive failed codes, with SPEC's rules instead of its exponential
+    consecutive failed codes, with the behaviour's rules instead of its exponential
     back-off: every TWOFACTOR_LOCKOUT_FAILURES-th failure locks the code step
     for TWOFACTOR_LOCKOUT_DURATION; TWOFACTOR_LONG_LOCK_FAILURES lock it until
     an administrator unlocks it. Only a correct code or an unlock resets the

@@ -1,4 +1,4 @@
-"""Security notices by email (SPEC Security): what happened to a person's
+"""Security notices by email (docs/SECURITY.md): what happened to a person's
 login, sent to them (or to every administrator), never with a code or a
 link that logs in, always saying what to do if it wasn't them.
 

@@ -1,6 +1,6 @@
 """Step-up: the codes a change asks for before it applies, in one place.
 
-SPEC Security: a step-up proof counts only when its code went to the
+docs/SECURITY.md: a step-up proof counts only when its code went to the
 destination the person's login uses *now*; proving a new destination is
 never a step-up. A proof stays fresh for TWOFACTOR_STEP_UP_TTL in the
 session that made it, and only while the login still uses that destination.

@@ -1,4 +1,4 @@
-"""Password guessing limits (SPEC Security, "Throttles").
+"""Password guessing limits (docs/SECURITY.md, "Throttles").
 
 Keyed on who is guessed at as the login form understands it: the user the
 form resolves whatever spelling it accepts (Django's form strips and

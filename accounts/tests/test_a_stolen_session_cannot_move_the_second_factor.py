@@ -1,4 +1,4 @@
-"""SPEC Security: a step-up counts only when its code went to the destination
+"""docs/SECURITY.md: a step-up counts only when its code went to the destination
 the person's login uses now; proving a new destination is never a step-up.
 
 The thief holds a copy of a logged-in session and a phone of their own, and

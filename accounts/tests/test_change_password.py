@@ -1,4 +1,4 @@
-"""SPEC Security: My Account > Security has Change password (a step-up first
+"""docs/SECURITY.md: My Account > Security has Change password (a step-up first
 when 2FA is on); it ends the person's other sessions and tells them by email.
 
 Before the fix there was no password change page, although the lockout

@@ -1,4 +1,4 @@
-"""SPEC Security: numbers that are premium-rate, shared-cost, UAN, pager,
+"""docs/SECURITY.md: numbers that are premium-rate, shared-cost, UAN, pager,
 voicemail-only or satellite are refused with a clear message before anything
 is sent.
 

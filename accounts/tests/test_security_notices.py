@@ -1,4 +1,4 @@
-"""SPEC Security: security notices by email, never with a code or a link that
+"""docs/SECURITY.md: security notices by email, never with a code or a link that
 logs in, each saying what to do "if this wasn't you".
 
 Before the fix, nothing told the owner when 2FA was turned off or their

@@ -1,4 +1,4 @@
-"""SPEC Security: sessions end after 30 minutes idle and 12 hours in all;
+"""docs/SECURITY.md: sessions end after 30 minutes idle and 12 hours in all;
 turning your own 2FA off, changing a destination or the password end the
 person's other sessions; My Account > Security lists them and logs out the
 others.

@@ -1,4 +1,4 @@
-"""SPEC Security: a destination changed while 2FA is off is unproven: it must
+"""docs/SECURITY.md: a destination changed while 2FA is off is unproven: it must
 be proven before it receives a login code.
 
 Before the fix, a phone number put on a login while the account had 2FA off

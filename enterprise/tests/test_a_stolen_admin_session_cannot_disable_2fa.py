@@ -1,4 +1,4 @@
-"""SPEC Security: the attack of the stolen session on an administrator.
+"""docs/SECURITY.md: the attack of the stolen session on an administrator.
 Before the fix, the thief moved the administrator's codes to their own phone,
 proved it, and the proof counted as the step-up that disables the account's
 two-factor authentication."""

@@ -1,4 +1,4 @@
-"""SPEC Security (audit log): repeated identical denials by one person within
+"""docs/SECURITY.md (audit log): repeated identical denials by one person within
 10 minutes are one row with a count.
 
 Before the fix, a co-worker could fill the audit log with "Access denied"

@@ -1,4 +1,4 @@
-"""SPEC Audit Log: filters Action, Person, From, To; Export CSV of what the
+"""docs/BEHAVIOUR.md, Audit Log: filters Action, Person, From, To; Export CSV of what the
 filters show, streamed; another enterprise's events never appear."""
 
 import csv

@@ -1,4 +1,4 @@
-"""SPEC: every decision is recorded with actor, enterprise, target user, IP
+"""docs/BEHAVIOUR.md: every decision is recorded with actor, enterprise, target user, IP
 and UTC time; administrators see their own enterprise's log; no secret is
 ever in it."""
 

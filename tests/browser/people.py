@@ -1,7 +1,7 @@
 """What a person does in the browser, in the guide's words, and where they
 find their codes: the phone (the Twilio stand-in) and the mailbox (SMTP).
 
-Every element is found by its role and accessible name, the names SPEC.md
+Every element is found by its role and accessible name, the names docs/BEHAVIOUR.md
 gives; never by a CSS class or an id."""
 
 import re

@@ -11,7 +11,7 @@ from portal.settings import *  # noqa: F403
 from portal.settings import PASSWORD_HASHERS
 
 # The guide's "If you didn't receive a code, click Resend" is taken a moment
-# after the first code arrives, well inside SPEC's 30 s resend cooldown. The
+# after the first code arrives, well inside the behaviour's 30 s resend cooldown. The
 # cooldown itself is proven with a frozen clock in twofactor/tests; waiting it
 # out here would be a real 30 s sleep, a quarter of the suite's time budget.
 TWOFACTOR_RESEND_COOLDOWN = timedelta(0)

@@ -1,5 +1,5 @@
 """My Account > Security and an administrator's Unlock, in Chromium against
-the portal served for real (SPEC Security): a password changed after a
+the portal served for real (docs/SECURITY.md): a password changed after a
 step-up code in the pop-up, other sessions listed and logged out, and a
 co-worker locked out by 100 wrong codes unlocked by their administrator.
 axe-core checks each page at both widths; the pictures go to docs/."""

@@ -1,4 +1,4 @@
-"""SPEC Security: 100 consecutive failed codes (NIST SP 800-63B §5.2.2) lock
+"""docs/SECURITY.md: 100 consecutive failed codes (NIST SP 800-63B §5.2.2) lock
 the code step until an administrator presses Unlock. The 15-minute locks do
 not reset this count; a correct code does.
 

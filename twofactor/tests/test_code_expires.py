@@ -1,4 +1,4 @@
-"""SPEC: a code is valid for 10 minutes."""
+"""docs/BEHAVIOUR.md: a code is valid for 10 minutes."""
 
 from datetime import timedelta
 

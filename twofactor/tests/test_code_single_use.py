@@ -1,4 +1,4 @@
-"""SPEC: a code is single use, even when the same code reaches two sessions."""
+"""docs/BEHAVIOUR.md: a code is single use, even when the same code reaches two sessions."""
 
 from django.conf import settings
 from django.test import Client

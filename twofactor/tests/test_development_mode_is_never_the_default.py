@@ -1,4 +1,4 @@
-"""SPEC Security: DEBUG is off unless DJANGO_DEBUG=1; /dev/outbox/ exists only
+"""docs/SECURITY.md: DEBUG is off unless DJANGO_DEBUG=1; /dev/outbox/ exists only
 with DEBUG and for loopback clients.
 
 Before the fix, DEBUG was on when DJANGO_DEBUG was unset, and /dev/outbox/

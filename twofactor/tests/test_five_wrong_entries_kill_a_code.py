@@ -1,4 +1,4 @@
-"""SPEC: 5 wrong entries kill a code; the right code is then refused too."""
+"""docs/BEHAVIOUR.md: 5 wrong entries kill a code; the right code is then refused too."""
 
 from datetime import timedelta
 

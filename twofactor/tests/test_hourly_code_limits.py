@@ -1,4 +1,4 @@
-"""SPEC: every code sent, first or resend, counts toward at most 10 codes per
+"""docs/BEHAVIOUR.md: every code sent, first or resend, counts toward at most 10 codes per
 user per hour and 10 per destination per hour. Past a limit the person is
 told when they can try again (HTTP 429), and nothing is sent."""
 

@@ -1,4 +1,4 @@
-"""SPEC: no plaintext code in the database or in any log."""
+"""docs/BEHAVIOUR.md: no plaintext code in the database or in any log."""
 
 import logging
 import re

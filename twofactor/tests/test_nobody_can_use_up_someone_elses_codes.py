@@ -1,4 +1,4 @@
-"""SPEC Security: codes asked for a destination the requester has not proven
+"""docs/SECURITY.md: codes asked for a destination the requester has not proven
 are limited per requester and never count against that destination's owner.
 
 Before the fix, a co-worker of another enterprise put a victim's number on

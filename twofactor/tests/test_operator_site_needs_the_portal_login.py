@@ -1,4 +1,4 @@
-"""SPEC: /admin/ is reached only through the portal's own login (password,
+"""docs/BEHAVIOUR.md: /admin/ is reached only through the portal's own login (password,
 then code where required), never by a password alone."""
 
 import pytest

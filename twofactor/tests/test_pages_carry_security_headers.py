@@ -1,4 +1,4 @@
-"""SPEC Security: a Content-Security-Policy without inline script or style and
+"""docs/SECURITY.md: a Content-Security-Policy without inline script or style and
 with frame-ancestors 'none'; Cache-Control: no-store on every page behind
 login and on the code step; __Host- cookie names in production.
 

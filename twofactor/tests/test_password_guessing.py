@@ -1,4 +1,4 @@
-"""Not in SPEC, decided in docs/DECISIONS.md: guessing a password is throttled."""
+"""Not in the behaviour, decided in docs/DECISIONS.md: guessing a password is throttled."""
 
 import time_machine
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""SPEC Security: password throttles are keyed on the user the login form
+"""docs/SECURITY.md: password throttles are keyed on the user the login form
 resolves, whatever spelling the form accepts; unknown names on the normalised
 name (so a 429 reveals nothing); and a per-IP limit across usernames.
 

@@ -1,4 +1,4 @@
-"""SPEC: a login waiting for its code expires after 10 minutes; then the
+"""docs/BEHAVIOUR.md: a login waiting for its code expires after 10 minutes; then the
 person starts again."""
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""SPEC: production values come from the environment, and with them
+"""docs/BEHAVIOUR.md: production values come from the environment, and with them
 `manage.py check --deploy` reports no warnings."""
 
 import os

@@ -1,4 +1,4 @@
-"""SPEC: no resend within 30 seconds of the previous code for the same login
+"""docs/BEHAVIOUR.md: no resend within 30 seconds of the previous code for the same login
 or change; a new login or change starts its own code at once."""
 
 from datetime import timedelta

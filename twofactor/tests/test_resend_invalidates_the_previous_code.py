@@ -1,4 +1,4 @@
-"""SPEC: a resend makes the previous code invalid."""
+"""docs/BEHAVIOUR.md: a resend makes the previous code invalid."""
 
 from datetime import timedelta
 

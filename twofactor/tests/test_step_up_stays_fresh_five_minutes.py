@@ -1,4 +1,4 @@
-"""SPEC: a step-up (the code asked before disabling account 2FA, turning your
+"""docs/BEHAVIOUR.md: a step-up (the code asked before disabling account 2FA, turning your
 own 2FA off, or changing where codes go) stays fresh for 5 minutes: another
 Save within them asks for no new code."""
 

@@ -1,4 +1,4 @@
-"""SPEC: 10 consecutive failures for one user lock the code step for 15
+"""docs/BEHAVIOUR.md: 10 consecutive failures for one user lock the code step for 15
 minutes; the user is emailed and the event is audited."""
 
 from datetime import timedelta
