@@ -64,6 +64,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
     device = device_get(user)
     old_email, old_phone = user.email, phone_e164(user)
     was_on = enterprise.twofactor_enabled and device.enrolled
+    before = current_destination(user, device)
     email_changed, phone_changed = email != old_email, phone != old_phone
     if email_changed or phone_changed:
         user.email, user.phone = email, phone or ""
@@ -94,7 +95,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         notices.notice_send(notices.TWOFACTOR_OFF, user=user)
         message = "Two-factor authentication is now disabled for your login."
         end_sessions = True
-    elif was_on and target.address in ctx.proven:
+    elif was_on and not target.same_as(before) and target.address in ctx.proven:
         # Codes moved to a destination proven on the account's channel.
         device.confirmed = True
         audit_record(
@@ -123,7 +124,7 @@ def _contacts_told(ctx, user, old_email: str, old_phone: str, *, codes_follow, t
             context={
                 "old": mask_destination(old_email),
                 "new": mask_destination(user.email),
-                "codes_follow": codes_follow and target.address == user.email,
+                "codes_follow": codes_follow and target.address == email_address(user.email),
             },
         )
     new_phone = phone_e164(user)

@@ -24,6 +24,9 @@ class TwofactorSummary:
     falls_back_to_email: bool
     email_unproven: bool
     phone_unproven: bool
+    # Why codes do not go by the account's channel: "", or a destinations.*
+    # reason (no phone number, an unconfirmed phone or email).
+    detour: str
     lock: Lock | None
 
 
@@ -45,5 +48,6 @@ def twofactor_summary(user: "User") -> TwofactorSummary:
         and (not user.phone or (used is not None and used.detour == PHONE_UNPROVEN)),
         email_unproven=bool(user.email) and device.email_unproven,
         phone_unproven=bool(user.phone) and device.phone_unproven,
+        detour=used.detour if used else "",
         lock=device.lock(),
     )

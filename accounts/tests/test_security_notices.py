@@ -91,3 +91,23 @@ def test_every_administrator_is_told_when_the_account_turns_2fa_off(
     assert notices(coworker.email) == []
     for message in notices():
         assert_safe(message)
+
+
+def test_a_new_email_while_codes_go_by_phone_does_not_say_codes_moved(
+    client, coworker, acme, outbox
+):
+    """The step-up went to the phone, which stays where codes go: the page
+    and the audit log must not claim the codes moved."""
+    from enterprise.models import AuditEvent
+    from tests.code_step import page_text
+
+    twofactor_on(acme, coworker, channel="sms")
+    verified_login(client, coworker)
+    data = {"email": "carl@new.example", "phone": PHONE, "twofactor": "on"}
+    client.post(reverse("accounts:settings"), data)
+
+    response = client.post(reverse("twofactor:verify"), {"code": last_code(outbox)}, follow=True)
+
+    assert "Your settings were saved." in page_text(response)
+    assert "Codes now go to the new destination" not in page_text(response)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.DESTINATION_CHANGED).exists()

@@ -104,3 +104,18 @@ def test_an_operator_confirms_the_details_of_a_stranded_person(client, coworker,
     response = password_step(Client(), coworker)
     assert response.url == reverse("login_verify")
     assert outbox[-1]["to"] == "carl@fixed.example"
+
+
+def test_my_account_says_which_detail_is_unconfirmed_and_how_to_confirm_it(
+    client, coworker, acme, outbox
+):
+    twofactor_on(acme, coworker, channel="sms")
+    from twofactor.models import CodeDevice
+
+    CodeDevice.objects.filter(user=coworker).update(phone_unproven=True)
+    verified_login(client, coworker)
+
+    page = page_text(client.get(reverse("accounts:settings")))
+
+    assert "Your phone number isn't confirmed yet, so your codes go by email." in page
+    assert "Click Save to confirm it" in page
