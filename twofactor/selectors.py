@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from twofactor.destinations import PHONE_UNPROVEN, login_destination, mask_destination
+from twofactor.destinations import login_destination, mask_destination
 from twofactor.devices import device_peek
 from twofactor.models import CodeDevice, Lock
 
 if TYPE_CHECKING:
     from accounts.models import User
-from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
+from twofactor.vocabulary import CHANNEL_LABELS
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,6 @@ class TwofactorSummary:
     state_label: str
     destination: str
     channel_used_label: str
-    falls_back_to_email: bool
     email_unproven: bool
     phone_unproven: bool
     # Why codes do not go by the account's channel: "", or a destinations.*
@@ -44,8 +43,6 @@ def twofactor_summary(user: "User") -> TwofactorSummary:
         state_label=CodeDevice.State(state).label,
         destination=mask_destination(used.address) if used else "",
         channel_used_label=CHANNEL_LABELS[used.channel] if used else "",
-        falls_back_to_email=channel in PHONE_CHANNELS
-        and (not user.phone or (used is not None and used.detour == PHONE_UNPROVEN)),
         email_unproven=bool(user.email) and device.email_unproven,
         phone_unproven=bool(user.phone) and device.phone_unproven,
         detour=used.detour if used else "",
