@@ -13,8 +13,7 @@ from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import throttle
 from twofactor.codes import CodeError
-from twofactor.flows import ChangeFlow
-from twofactor.pages import prompt_context, with_retry_after
+from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
 from twofactor.stepup import require_code
 
@@ -44,13 +43,10 @@ def account_settings(request):
                 return outcome
             form.add_error(None, outcome.message)
             status, retry_at = outcome.status, outcome.retry_at
-    context = {
-        "form": form,
-        "summary": twofactor_summary(user),
-        "prompt": prompt_context(request, ChangeFlow),
-    }
-    response = render(request, "accounts/settings.html", context, status=status)
-    return with_retry_after(response, retry_at)
+    context = {"form": form, "summary": twofactor_summary(user)}
+    return page_with_code_step(
+        request, "accounts/settings.html", context, status=status, retry_at=retry_at
+    )
 
 
 @login_required
@@ -71,15 +67,10 @@ def _security_page(request, *, form=None, error="", status=200, retry_at=None):
         }
         for session in sessions_of(user)
     ]
-    context = {
-        "form": form or PasswordChangeForm(user=user),
-        "error": error,
-        "sessions": sessions,
-        "now": timezone.now(),
-        "prompt": prompt_context(request, ChangeFlow),
-    }
-    response = render(request, "accounts/security.html", context, status=status)
-    return with_retry_after(response, retry_at)
+    context = {"form": form or PasswordChangeForm(user=user), "error": error, "sessions": sessions}
+    return page_with_code_step(
+        request, "accounts/security.html", context, status=status, retry_at=retry_at
+    )
 
 
 @login_required

@@ -13,8 +13,7 @@ from enterprise.audit import Action, audit_record, client_ip
 from enterprise.export import audit_csv
 from enterprise.forms import AuditFilterForm, TwoFactorPolicyForm
 from twofactor.codes import CodeError
-from twofactor.flows import ChangeFlow
-from twofactor.pages import prompt_context, with_retry_after
+from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
 from twofactor.stepup import require_code
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
@@ -96,10 +95,10 @@ def settings_twofactor(request):
         "tab": "twofactor",
         "phone_channel": enterprise.twofactor_channel in PHONE_CHANNELS,
         "channel_label": CHANNEL_LABELS[enterprise.twofactor_channel],
-        "prompt": prompt_context(request, ChangeFlow),
     }
-    response = render(request, "enterprise/settings_twofactor.html", context, status=status)
-    return with_retry_after(response, retry_at)
+    return page_with_code_step(
+        request, "enterprise/settings_twofactor.html", context, status=status, retry_at=retry_at
+    )
 
 
 @administrator_required

@@ -5,11 +5,11 @@ import math
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from twofactor.flows import Flow
+from twofactor.flows import ChangeFlow, Flow
 from twofactor.forms import CodeForm
 
 R = TypeVar("R", bound=HttpResponseBase)
@@ -39,6 +39,20 @@ def prompt_context(
     if flow is None:
         return None
     return {**flow.prompt(), "form": form or CodeForm(), "error": error}
+
+
+def page_with_code_step(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    retry_at: datetime | None = None,
+) -> HttpResponse:
+    """A page that may ask for a change's code: rendered with its pop-up when
+    one is waiting, and a 429's Retry-After."""
+    context = {**context, "prompt": prompt_context(request, ChangeFlow)}
+    return with_retry_after(render(request, template, context, status=status), retry_at)
 
 
 def with_retry_after(response: R, retry_at: datetime | None) -> R:
