@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.sessions import AUTH_AT, EPOCH, IP, LAST_ACTIVE, USER_AGENT
+from accounts.sessions import AUTH_AT, CODE_PROVEN, EPOCH, IP, LAST_ACTIVE, USER_AGENT
 from enterprise.audit import client_ip
 
 
@@ -48,13 +48,12 @@ def _parse(value: Any) -> datetime | None:
 
 
 def _needs_code(user: Any) -> bool:
+    """The person's login needs a code now (the login's own rule:
+    twofactor.devices.twofactor_on), in one query."""
     from twofactor.models import CodeDevice
 
     return CodeDevice.objects.filter(
-        user_id=user.pk,
-        enrolled=True,
-        confirmed=True,
-        user__enterprise__twofactor_enabled=True,
+        user_id=user.pk, enrolled=True, user__enterprise__twofactor_enabled=True
     ).exists()
 
 
@@ -98,7 +97,7 @@ class SessionTimeoutMiddleware:
             )
         elif request.session[EPOCH] != request.user.session_epoch:
             message = "Your sessions were logged out. Please log in again."
-        elif not request.user.is_verified() and _needs_code(request.user):  # type: ignore[attr-defined]
+        elif not request.session.get(CODE_PROVEN) and _needs_code(request.user):
             message = (
                 "Two-factor authentication is on for your login: "
                 "please log in again with your code."
@@ -110,4 +109,6 @@ class SessionTimeoutMiddleware:
             return None
         logout(request)
         messages.info(request, message)
-        return redirect_to_login(request.get_full_path())
+        # Back to where they were, unless that address is absurdly long.
+        path = request.get_full_path()
+        return redirect_to_login(path if len(path) <= 2000 else request.path)

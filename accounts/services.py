@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
-from accounts.sessions import sessions_end
+from accounts.sessions import Ended, sessions_end
 from enterprise.audit import Action, audit_record
 from twofactor import notices, stepup
 from twofactor.destinations import (
@@ -109,7 +109,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
     device.save()
     _contacts_told(ctx, user, old_email, old_phone, codes_follow=was_on, target=target)
     if end_sessions:
-        sessions_end(user=user, keep=ctx.session_key)
+        ctx.end_other_sessions(user)
     return message
 
 
@@ -160,18 +160,22 @@ def password_change_apply(ctx: ChangeContext, *, password_hash: str) -> str:
     user = get_user_model().objects.get(pk=ctx.actor.pk)
     user.password = password_hash
     user.save(update_fields=["password"])
-    sessions_end(user=user, keep=ctx.session_key)
+    ctx.end_other_sessions(user)
     audit_record(Action.PASSWORD_CHANGED, actor=user, target=user, ip=ctx.ip)
     notices.notice_send(notices.PASSWORD_CHANGED, user=user)
     return "Your password was changed."
 
 
-def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> int:
+def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> Ended:
     ended = sessions_end(user=user, keep=session_key)
     audit_record(
-        Action.SESSIONS_ENDED, actor=user, target=user, ip=ip, detail=f"{ended} sessions ended"
+        Action.SESSIONS_ENDED,
+        actor=user,
+        target=user,
+        ip=ip,
+        detail=f"{ended.count} sessions ended",
     )
-    notices.notice_send(notices.SESSIONS_ENDED, user=user, context={"count": ended})
+    notices.notice_send(notices.SESSIONS_ENDED, user=user, context={"count": ended.count})
     return ended
 
 

@@ -6,10 +6,12 @@ The middleware (accounts/middleware.py) keeps the session's IP, browser and
 last activity in the session data; this engine copies them into columns when
 it saves, so they can be queried without decoding every session."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
 from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Session
@@ -18,6 +20,10 @@ from accounts.models import Session
 AUTH_AT = "_auth_at"
 # The generation of the person's sessions this one belongs to (User.session_epoch).
 EPOCH = "_session_epoch"
+# This session passed a code step: a login with a code, or a code to where
+# the person's codes go. A session without it is refused once their login
+# needs a code.
+CODE_PROVEN = "_code_proven"
 LAST_ACTIVE = "_last_active"
 IP = "_ip"
 USER_AGENT = "_user_agent"
@@ -48,30 +54,46 @@ def sessions_of(user) -> list[Session]:
     )
 
 
-def session_keep(request) -> None:
-    """The session that ended the person's other sessions stays: it joins
-    the new generation, under a new key (a stolen copy of its cookie dies)."""
-    from django.contrib.auth import get_user_model
+@dataclass(frozen=True)
+class Ended:
+    """What sessions_end did: how many sessions it ended, and the generation
+    it moved the person's sessions from and to."""
 
-    request.session[EPOCH] = (
-        get_user_model().objects.values_list("session_epoch", flat=True).get(pk=request.user.pk)
-    )
+    count: int
+    old_epoch: int
+    new_epoch: int
+
+
+def session_keep(request, ended: Ended | None) -> bool:
+    """After a change made in this session: it stays, under a new key (a
+    stolen copy of its cookie dies). If this request ended the person's
+    other sessions (`ended`), it joins the new generation, but only if it
+    belonged to the one just ended: a session ended by someone else while
+    this request ran stays ended. False when it must log out."""
+    if ended is not None:
+        if request.session.get(EPOCH) != ended.old_epoch:
+            return False
+        request.session[EPOCH] = ended.new_epoch
     request.session.cycle_key()
+    return True
 
 
-def sessions_end(*, user, keep: str | None = None) -> int:
+def sessions_end(*, user, keep: str | None = None) -> Ended:
     """End every session of the person but `keep` (a session key), and every
     login of theirs still waiting for its code. Deleting the row is enough:
-    its cookie then names nothing."""
+    its cookie then names nothing. The person's row is locked while the
+    generation moves on, so two ends at once count as two."""
     from django.contrib.auth import get_user_model
-    from django.db.models import F
 
-    sessions = Session.objects.filter(user=user)
-    if keep:
-        sessions = sessions.exclude(session_key=keep)
-    deleted, _ = sessions.delete()
-    get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    return deleted
+    users = get_user_model().objects
+    with transaction.atomic():
+        old = users.select_for_update().values_list("session_epoch", flat=True).get(pk=user.pk)
+        users.filter(pk=user.pk).update(session_epoch=old + 1)
+        sessions = Session.objects.filter(user=user)
+        if keep:
+            sessions = sessions.exclude(session_key=keep)
+        deleted, _ = sessions.delete()
+    return Ended(count=deleted, old_epoch=old, new_epoch=old + 1)
 
 
 def browser_name(user_agent: str) -> str:

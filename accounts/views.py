@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
 from django.shortcuts import redirect, render
@@ -122,9 +123,12 @@ def password_change(request):
 @login_required
 @require_POST
 def sessions_end_others(request):
-    services.sessions_end_others(
+    ended = services.sessions_end_others(
         user=request.user, session_key=request.session.session_key, ip=client_ip(request)
     )
-    session_keep(request)
+    if not session_keep(request, ended):
+        # Ended by another request at the same moment: this one ends too.
+        logout(request)
+        return redirect("login")
     messages.success(request, "Your other sessions were logged out.")
     return redirect("accounts:security")

@@ -39,9 +39,13 @@ def verified_login(client, user) -> None:
     """A session as the portal's login leaves it: logged in, and, when the
     person's login needs a code, verified by one (django-otp). A session made
     with the password alone while a code is needed is refused by the portal."""
+    from accounts.sessions import CODE_PROVEN
+
     client.force_login(user)
-    device = CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).first()
+    device = CodeDevice.objects.filter(user=user, enrolled=True).first()
     if device is not None:
         session = client.session
-        session["otp_device_id"] = device.persistent_id
+        session[CODE_PROVEN] = True
+        if device.confirmed:
+            session["otp_device_id"] = device.persistent_id
         session.save()

@@ -14,7 +14,7 @@ from hypothesis.extra.django import TestCase
 
 from accounts.services import portal_user_create
 from enterprise.models import AuditEvent, Enterprise
-from tests.code_step import twofactor_on
+from tests.code_step import twofactor_on, verified_login
 from tests.fixtures import PASSWORD, last_code
 from tests.weird_input import WEIRD_VALUES
 from twofactor.channels import locmem
@@ -86,10 +86,7 @@ class AnyInput(TestCase):
 
     def signed_in(self, user) -> Client:
         client = Client()
-        client.force_login(user)
-        session = client.session
-        session["otp_device_id"] = CodeDevice.objects.get(user=user).persistent_id
-        session.save()
+        verified_login(client, user)
         return client
 
     @EXAMPLES

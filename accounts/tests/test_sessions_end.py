@@ -239,3 +239,84 @@ def test_a_login_begun_before_a_channel_change_must_start_again(coworker, acme, 
     assert not is_logged_in(login)
     assert "Please log in again" in page_text(response)
     assert not CodeDevice.objects.get(user=coworker).confirmed
+
+
+def test_a_thiefs_request_in_flight_does_not_rejoin_the_new_generation(
+    coworker, acme, outbox, monkeypatch
+):
+    """A thief's no-op Save is between the middleware and its end when carl's
+    password change ends every other session: the thief's request must not
+    bring its session back into the new generation (found by a third
+    red-team review)."""
+    from tests.fixtures import PASSWORD
+    from twofactor.flows import change
+
+    twofactor_on(acme, coworker)
+    owner, thief = Client(), Client()
+    verified_login(owner, coworker)
+    verified_login(thief, coworker)
+    new = "a-brand-new-passphrase-91"
+    owner.post(
+        reverse("accounts:password"),
+        {"current_password": PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    owner_code = last_code(outbox)
+    thief_key = thief.session.session_key
+    needed = change.change_needed
+    raced = []
+
+    def while_the_thief_saves(request, **kwargs):
+        if not raced and request.session.session_key == thief_key:
+            raced.append(owner.post(reverse("twofactor:verify"), {"code": owner_code}))
+        return needed(request, **kwargs)
+
+    monkeypatch.setattr(change, "change_needed", while_the_thief_saves)
+    thief.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": "+13035551299", "twofactor": "on"},
+    )
+    monkeypatch.undo()
+
+    assert raced and raced[0].status_code == 302
+    assert thief.get(reverse("accounts:security")).status_code == 302
+    assert not is_logged_in(thief)
+    assert owner.get(reverse("accounts:security")).status_code == 200
+
+
+def test_a_password_only_session_ends_when_2fa_comes_back_with_a_new_channel(
+    coworker, admin_user, acme, outbox
+):
+    """Carl's 2FA was on; the account turned it off and a thief logged in
+    with the password alone. When the account turns 2FA back on with another
+    channel, that session ends (found by a third red-team review: carl's
+    device was "Verification required", which the rule did not count)."""
+    from tests.fixtures import password_step
+
+    twofactor_on(acme, coworker, admin_user)
+    acme.twofactor_enabled = False
+    acme.save()
+    thief = Client()
+    password_step(thief, coworker)
+    assert is_logged_in(thief)
+    admin = Client()
+    verified_login(admin, admin_user)
+
+    admin.post(reverse("enterprise:twofactor"), {"status": "on", "channel": "sms"})
+
+    assert thief.get(reverse("accounts:settings")).status_code == 302
+    assert not is_logged_in(thief)
+
+
+def test_a_channel_change_does_not_log_out_sessions_made_with_a_code(
+    coworker, admin_user, acme, outbox
+):
+    twofactor_on(acme, coworker, admin_user)
+    carl, admin = Client(), Client()
+    log_in(carl, coworker, outbox)
+    verified_login(admin, admin_user)
+
+    response = admin.post(reverse("enterprise:twofactor"), {"status": "on", "channel": "sms"})
+
+    assert response.status_code == 302
+    assert admin.get(reverse("enterprise:twofactor")).status_code == 200
+    assert carl.get(reverse("accounts:settings")).status_code == 200

@@ -9,15 +9,15 @@ worked out again and applied by the action its app registered."""
 
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth import HASH_SESSION_KEY, get_user_model
+from django.contrib.auth import HASH_SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 
-from accounts.sessions import session_keep
+from accounts.sessions import CODE_PROVEN, Ended, session_keep, sessions_end
 from enterprise.audit import client_ip
 from twofactor import codes
 from twofactor.destinations import Destination
@@ -47,6 +47,14 @@ class ChangeContext:
     session_key: str | None
     # Destinations a code was entered for during this change.
     proven: frozenset[str]
+    # Filled by end_other_sessions(): this session then joins the new
+    # generation of the person's sessions (accounts.sessions.session_keep).
+    ended: list[Ended] = field(default_factory=list)
+
+    def end_other_sessions(self, user: Any) -> Ended:
+        ended = sessions_end(user=user, keep=self.session_key)
+        self.ended.append(ended)
+        return ended
 
 
 @dataclass(frozen=True)
@@ -100,17 +108,24 @@ def change_apply(
     )
     message = _actions[action].apply(ctx, **payload)
     user = get_user_model().objects.get(pk=ctx.actor.pk)
-    # This session stays: it joins the new generation of the person's
-    # sessions under a new key (a stolen copy of its cookie dies), with the
-    # new password's hash.
-    session_keep(request)
-    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # This session stays, under a new key (a stolen copy of its cookie
+    # dies); if the change ended the other sessions (a password change
+    # among them), it joins their new generation with the new password's
+    # hash, unless someone ended it meanwhile.
+    ended = ctx.ended[-1] if ctx.ended else None
+    if not session_keep(request, ended):
+        logout(request)
+        raise codes.CodeError("Your sessions were logged out. Please log in again.")
+    if ended is not None:
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     # A code went to where the person's codes go now (a step-up, or turning
     # 2FA on with their own destination): this session is verified by it.
     device = CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).first()
     current = current_destination(user)
-    if device is not None and current is not None and current.address in proven:
-        otp_login(request, device)
+    if current is not None and current.address in proven:
+        request.session[CODE_PROVEN] = True
+        if device is not None:
+            otp_login(request, device)
     return message
 
 
@@ -123,6 +138,7 @@ def proof_record(request: HttpRequest, *, user: Any, destination: Destination) -
         "address": destination.address,
     }
     # A code to the person's own current factor: the session is verified by it.
+    request.session[CODE_PROVEN] = True
     device = CodeDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         otp_login(request, device)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django_otp import login as otp_login
 
+from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import codes, devices
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
@@ -83,6 +84,7 @@ class LoginFlow(Flow):
         device = CodeDevice.objects.get(user=user)
         auth_login(self.request, user, backend=self.data["backend"])
         otp_login(self.request, device)
+        self.request.session[CODE_PROVEN] = True
         audit_record(
             Action.LOGIN_SUCCEEDED,
             actor=user,
