@@ -44,7 +44,9 @@ __all__ = [
 ]
 
 
-def step_up_fresh(request: HttpRequest, *, user: Any) -> bool:
+def step_up_fresh(request: HttpRequest, *, user: Any, current: Destination | None = None) -> bool:
+    """This session proved, in the last TWOFACTOR_STEP_UP_TTL, a code sent to
+    where the person's codes go now (`current`, if the caller has it)."""
     proof = proof_of(request, user=user)
     if proof is None:
         return False
@@ -52,18 +54,18 @@ def step_up_fresh(request: HttpRequest, *, user: Any) -> bool:
         return False
     # The destination, not the channel: an SMS and a call to one phone prove
     # the same possession.
-    current = devices.current_destination(user)
+    current = current or devices.current_destination(user)
     return current is not None and current.address == proof["address"]
 
 
 def step_up(request: HttpRequest, *, user: Any) -> list[CodeNeeded]:
     """The step-up a change needs now: none when a fresh proof of the
     person's current factor is in this session, else a code to it."""
-    if step_up_fresh(request, user=user):
-        return []
     current = devices.current_destination(user)
     if current is None:
         raise codes.CodeError(NO_PROVEN_DETAIL)
+    if step_up_fresh(request, user=user, current=current):
+        return []
     return [CodeNeeded(Challenge.Purpose.STEP_UP, current)]
 
 
@@ -82,7 +84,8 @@ def require_code(
     try:
         needed = change_needed(request, action=action, payload=payload)
         if not needed:
-            messages.success(request, change_apply(request, action=action, payload=payload))
+            message = change_apply(request, action=action, payload=payload, needs_checked=True)
+            messages.success(request, message)
             return redirect(return_url)
         ChangeFlow.begin(
             request, action=action, payload=payload, needed=needed, return_url=return_url

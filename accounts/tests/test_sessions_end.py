@@ -262,15 +262,16 @@ def test_a_thiefs_request_in_flight_does_not_rejoin_the_new_generation(
     )
     owner_code = last_code(outbox)
     thief_key = thief.session.session_key
-    needed = change.change_needed
+    keep = change.session_keep
     raced = []
 
-    def while_the_thief_saves(request, **kwargs):
+    def while_the_thief_saves(request, ended):
+        # The thief's change is applied; its session is about to be kept.
         if not raced and request.session.session_key == thief_key:
             raced.append(owner.post(reverse("twofactor:verify"), {"code": owner_code}))
-        return needed(request, **kwargs)
+        return keep(request, ended)
 
-    monkeypatch.setattr(change, "change_needed", while_the_thief_saves)
+    monkeypatch.setattr(change, "session_keep", while_the_thief_saves)
     thief.post(
         reverse("accounts:settings"),
         {"email": coworker.email, "phone": "+13035551299", "twofactor": "on"},

@@ -83,18 +83,27 @@ def change_needed(
 
 
 def change_apply(
-    request: HttpRequest, *, action: str, payload: dict[str, Any], proven: list[str] | None = None
+    request: HttpRequest,
+    *,
+    action: str,
+    payload: dict[str, Any],
+    proven: list[str] | None = None,
+    needs_checked: bool = False,
 ) -> str:
     """Apply a change whose codes were entered. What it needs is worked out
-    again first: a change begun before the person's 2FA or destination
-    changed (in another session, say) may now need codes it never asked
-    for, and then it applies nothing."""
+    again first (unless the caller just did, `needs_checked`): a change begun
+    before the person's 2FA or destination changed (in another session, say)
+    may now need codes it never asked for, and then it applies nothing."""
     proven = proven or []
-    missing = [
-        needed
-        for needed in change_needed(request, action=action, payload=payload)
-        if needed.destination.address not in proven
-    ]
+    missing = (
+        []
+        if needs_checked
+        else [
+            needed
+            for needed in change_needed(request, action=action, payload=payload)
+            if needed.destination.address not in proven
+        ]
+    )
     if missing:
         raise codes.CodeError(
             "Your two-factor settings changed while this change waited for its code. "
