@@ -20,6 +20,11 @@ class AccountsConfig(AppConfig):
             needed=services.password_change_needed,
             apply=services.password_change_apply,
         )
+        action_register(
+            services.RECOVERY_ACTION,
+            needed=services.recovery_codes_needed,
+            apply=services.recovery_codes_apply,
+        )
         user_logged_in.connect(_session_started, dispatch_uid="accounts.session_started")
 
 

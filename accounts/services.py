@@ -1,13 +1,17 @@
 """Writes for My Account: contact details, the co-worker's own 2FA, the
 password and sessions; and creating portal users."""
 
+from datetime import datetime
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.sessions import Ended, sessions_end
-from enterprise.audit import Action, audit_record
-from twofactor import notices, stepup
+from enterprise.audit import Action, audit_record, client_ip
+from twofactor import notices, recovery, stepup, trust
 from twofactor.destinations import (
     channel_destination,
     email_address,
@@ -19,6 +23,9 @@ from twofactor.models import Challenge
 from twofactor.stepup import ChangeContext, CodeNeeded
 
 ACCOUNT_SETTINGS_ACTION = "account.settings"
+RECOVERY_ACTION = "account.recovery_codes"
+# The session may show new recovery codes once, until this time (ISO).
+RECOVERY_SHOW = "_recovery_codes_show"
 PASSWORD_ACTION = "account.password"  # an action name  # noqa: S105  # nosec B105
 
 
@@ -93,6 +100,8 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         device.enrolled = device.confirmed = False
         audit_record(Action.USER_2FA_DISABLED, actor=user, target=user, ip=ctx.ip)
         notices.notice_send(notices.TWOFACTOR_OFF, user=user)
+        recovery.recovery_void(user=user)
+        trust.trust_end(user=user, why="two-factor authentication turned off", ip=ctx.ip)
         message = "Two-factor authentication is now disabled for your login."
         end_sessions = True
     elif was_on and not target.same_as(before) and target.address in ctx.proven:
@@ -108,6 +117,8 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         message = "Your settings were saved. Codes now go to the new destination."
     device.save()
     _contacts_told(ctx, user, old_email, old_phone, codes_follow=was_on, target=target)
+    if email_changed or phone_changed:
+        trust.trust_end(user=user, why="email or phone number changed", ip=ctx.ip)
     if end_sessions:
         ctx.end_other_sessions(user)
     return message
@@ -161,9 +172,41 @@ def password_change_apply(ctx: ChangeContext, *, password_hash: str) -> str:
     user.password = password_hash
     user.save(update_fields=["password"])
     ctx.end_other_sessions(user)
+    trust.trust_end(user=user, why="password changed", ip=ctx.ip)
     audit_record(Action.PASSWORD_CHANGED, actor=user, target=user, ip=ctx.ip)
     notices.notice_send(notices.PASSWORD_CHANGED, user=user)
     return "Your password was changed."
+
+
+def recovery_codes_needed(request, user) -> list[CodeNeeded]:
+    """New recovery codes: only with 2FA on, and after a step-up."""
+    from twofactor.codes import CodeError
+
+    if not twofactor_on(user):
+        raise CodeError("Turn on two-factor authentication first: recovery codes are part of it.")
+    return stepup.step_up(request, user=user)
+
+
+def recovery_codes_apply(ctx: ChangeContext) -> str:
+    """The step-up is done: the Security page may now draw new codes and
+    show them, once (they are never stored in plaintext, not even in the
+    session)."""
+    until = timezone.now() + settings.TWOFACTOR_RECOVERY_SHOW_WITHIN
+    ctx.session[RECOVERY_SHOW] = until.isoformat()
+    return "Here are your new recovery codes. Your earlier codes no longer work."
+
+
+def recovery_codes_show(request) -> list[str]:
+    """The new codes, if a step-up for them just happened in this session:
+    drawn now, shown once."""
+    until = request.session.pop(RECOVERY_SHOW, None)
+    if not until or timezone.now() >= datetime.fromisoformat(until):
+        return []
+    if not twofactor_on(request.user):
+        return []
+    codes = recovery.recovery_generate(user=request.user, ip=client_ip(request))
+    notices.notice_send(notices.RECOVERY_CODES_GENERATED, user=request.user)
+    return codes
 
 
 def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> Ended:

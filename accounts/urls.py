@@ -10,4 +10,7 @@ urlpatterns = [
     path("security/", views.security, name="security"),
     path("security/password/", views.password_change, name="password"),
     path("security/sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
+    path("security/recovery-codes/", views.recovery_codes_generate, name="recovery_codes"),
+    path("security/browsers/<int:trusted_id>/revoke/", views.browser_revoke, name="browser_revoke"),
+    path("security/browsers/revoke-all/", views.browsers_revoke_all, name="browsers_revoke_all"),
 ]

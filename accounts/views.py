@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,8 @@ from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
 from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import throttle
+from twofactor import recovery, throttle, trust
+from twofactor.devices import twofactor_on
 from twofactor.codes import CodeError
 from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
@@ -57,7 +59,9 @@ def profile(request):
     return render(request, "accounts/profile.html", {"summary": twofactor_summary(request.user)})
 
 
-def _security_page(request, *, form=None, error="", status=200, retry_at=None):
+def _security_page(
+    request, *, form=None, error="", status=200, retry_at=None, new_codes=(), recovery_error=""
+):
     user = request.user
     sessions = [
         {
@@ -68,7 +72,30 @@ def _security_page(request, *, form=None, error="", status=200, retry_at=None):
         }
         for session in sessions_of(user)
     ]
-    context = {"form": form or PasswordChangeForm(user=user), "error": error, "sessions": sessions}
+    browsers = [
+        {
+            "id": trusted.pk,
+            "browser": browser_name(trusted.user_agent),
+            "ip": trusted.ip or "—",
+            "created_at": trusted.created_at,
+            "expires_at": trusted.expires_at,
+            "last_used_at": trusted.last_used_at,
+            "current": trust.is_this_browser(request, trusted),
+        }
+        for trusted in trust.trusted_browsers_of(user)
+    ]
+    context = {
+        "form": form or PasswordChangeForm(user=user),
+        "error": error,
+        "sessions": sessions,
+        "browsers": browsers,
+        "twofactor_on": twofactor_on(user),
+        "recovery_left": recovery.recovery_left(user),
+        "recovery_total": settings.TWOFACTOR_RECOVERY_CODES,
+        "new_codes": list(new_codes),
+        "codes_text": "".join(f"{code}\n" for code in new_codes),
+        "recovery_error": recovery_error,
+    }
     return page_with_code_step(
         request, "accounts/security.html", context, status=status, retry_at=retry_at
     )
@@ -77,7 +104,52 @@ def _security_page(request, *, form=None, error="", status=200, retry_at=None):
 @login_required
 @require_GET
 def security(request):
-    return _security_page(request)
+    return _security_page(request, new_codes=services.recovery_codes_show(request))
+
+
+@login_required
+@require_POST
+def recovery_codes_generate(request):
+    """Generate recovery codes: a step-up, then the page shows them once."""
+    outcome = require_code(
+        request,
+        action=services.RECOVERY_ACTION,
+        payload={},
+        return_url=reverse("accounts:security"),
+    )
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request,
+            recovery_error=outcome.message,
+            status=outcome.status,
+            retry_at=outcome.retry_at,
+        )
+    return outcome
+
+
+@login_required
+@require_POST
+def browser_revoke(request, trusted_id: int):
+    """Forget one remembered browser of one's own (another's id: nothing)."""
+    count = trust.trust_revoke(
+        user=request.user, trusted_id=trusted_id, ip=client_ip(request), why="revoked"
+    )
+    if count:
+        messages.success(request, "That browser is no longer remembered.")
+    else:
+        messages.info(request, "That browser was not remembered any more.")
+    return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def browsers_revoke_all(request):
+    count = trust.trust_revoke(
+        user=request.user, trusted_id=None, ip=client_ip(request), why="revoke all"
+    )
+    noun = "browser is" if count == 1 else "browsers are"
+    messages.success(request, f"{count} {noun} no longer remembered.")
+    return redirect("accounts:security")
 
 
 @sensitive_post_parameters("current_password", "new_password", "confirm_password")

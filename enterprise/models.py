@@ -14,6 +14,13 @@ class Enterprise(models.Model):
     twofactor_channel = models.CharField(
         "channel", max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
+    # Rolling out (docs/BEHAVIOUR.md): with `twofactor_required`, every
+    # co-worker must turn 2FA on; after `twofactor_deadline` (the last day,
+    # UTC) nothing but setting it up opens for them.
+    twofactor_required = models.BooleanField("require for every co-worker", default=False)
+    twofactor_deadline = models.DateField("deadline", null=True, blank=True)
+    # 0: a browser is never remembered.
+    remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 
     def __str__(self) -> str:
         return self.name
@@ -45,6 +52,14 @@ class AuditEvent(models.Model):
         CODE_STEP_UNLOCKED = "code_step_unlocked", "Code step unlocked"
         LIMIT_REACHED = "limit_reached", "Limit reached"
         AUDIT_EXPORTED = "audit_exported", "Audit log exported"
+        ROLLOUT_CHANGED = "rollout_changed", "Roll-out settings changed"
+        COWORKERS_EXPORTED = "coworkers_exported", "Co-workers exported"
+        REMINDER_SENT = "reminder_sent", "Roll-out reminder sent"
+        BROWSER_TRUSTED = "browser_trusted", "Browser remembered"
+        BROWSER_TRUST_ENDED = "browser_trust_ended", "Trusted browser revoked"
+        RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        TWOFACTOR_RESET = "twofactor_reset", "Two-factor authentication reset"
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
@@ -82,3 +97,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+
+class RolloutReminder(models.Model):
+    """A roll-out reminder sent: one row per person, deadline and milestone
+    (days before). The unique constraint makes "send once" hold with two
+    beat processes, or a restart, sending the same day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    deadline = models.DateField()
+    milestone = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "deadline", "milestone"], name="enterprise_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder {self.milestone} days before {self.deadline}"

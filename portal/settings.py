@@ -15,6 +15,11 @@ django_stubs_ext.monkeypatch()
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -312,6 +317,31 @@ LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
 AUDIT_REPEAT_WINDOW = timedelta(minutes=10)
 
 ENTERPRISE_COWORKERS_PER_PAGE = 25
+
+# --- Rolling out (docs/BEHAVIOUR.md, "Rolling out") ---------------------------
+# Reminders to co-workers without 2FA, this many days before the deadline.
+ROLLOUT_REMINDER_DAYS = (7, 1)
+# How often beat looks for reminders due (a reminder still goes once).
+ROLLOUT_REMINDER_EVERY = timedelta(seconds=env_int("ROLLOUT_REMINDER_EVERY_SECONDS", 3600))
+# "Remember browsers for": 0 (never, the default) to this many days.
+TWOFACTOR_REMEMBER_MAX_DAYS = 30
+TWOFACTOR_TRUST_COOKIE = "__Host-trusted_browser" if not DEBUG else "trusted_browser"
+# A browser remembers at most this many people (the oldest is forgotten).
+TWOFACTOR_TRUST_PER_BROWSER = 5
+TWOFACTOR_RECOVERY_CODES = 10
+# Letters and digits without look-alikes (no 0/o, 1/i/l, 5/s, 2/z, 8/b):
+# 25 symbols, 8 to a code, about 37 bits; entered in any case.
+TWOFACTOR_RECOVERY_ALPHABET = "acdefghjkmnpqrtuvwxy34679"
+# After "Generate recovery codes" and its step-up: how long the page may
+# still show the new codes (they are drawn when it is shown, never stored).
+TWOFACTOR_RECOVERY_SHOW_WITHIN = timedelta(minutes=5)
+
+CELERY_BEAT_SCHEDULE = {
+    "rollout-reminders": {
+        "task": "enterprise.tasks.rollout_reminders_send",
+        "schedule": ROLLOUT_REMINDER_EVERY.total_seconds(),
+    },
+}
 ENTERPRISE_AUDIT_PER_PAGE = 50
 
 PHONENUMBER_DB_FORMAT = "E164"

@@ -70,7 +70,7 @@ def lock_message(lock: Lock) -> str:
     return f"Too many wrong codes. The code step is locked until {_at(lock.until)}."
 
 
-def _locked(lock: Lock) -> RateLimited:
+def locked_error(lock: Lock) -> RateLimited:
     return RateLimited(lock_message(lock), retry_at=lock.until)
 
 
@@ -132,7 +132,7 @@ def challenge_issue(
         device = CodeDevice.objects.select_for_update().get(pk=device.pk)
         lock = device.lock()
         if lock:
-            raise _locked(lock)
+            raise locked_error(lock)
         if flow is not None:
             last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
             if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
@@ -229,7 +229,7 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
         lock = device.lock()
         challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user).first()
         if lock:
-            refusal = _Refusal(_locked(lock))
+            refusal = _Refusal(locked_error(lock))
         elif challenge is None:
             refusal = _Refusal(CodeError("This code step has ended. Please start again."))
         elif challenge.status == Challenge.Status.KILLED:
@@ -258,28 +258,17 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
         else:
             refusal = _refuse(device, challenge, user=user, ip=ip)
     if refusal.locked:
-        notices.notice_send(
-            notices.CODE_STEP_LOCKED,
-            user=user,
-            context={
-                "minutes": int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60),
-                "until_unlocked": refusal.locked.needs_administrator,
-            },
-        )
+        lock_notice(user=user, lock=refusal.locked)
     raise refusal.error
 
 
-def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str | None) -> _Refusal:
-    """A wrong code: count it on the device (the locks) and on the code (it
-    dies after TWOFACTOR_CODE_MAX_ATTEMPTS). Runs inside code_verify's lock."""
+def failure_count(device: CodeDevice, *, user: "User", ip: str | None, what: str = "") -> Lock | None:
+    """A wrong code or recovery code: one more consecutive failure on the
+    device (the locks), audited. Returns the lock it caused, if any. Runs
+    under the caller's row lock on the device."""
     device.throttle_increment(commit=False)
     device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
-    challenge.failed_attempts += 1
-    left = settings.TWOFACTOR_CODE_MAX_ATTEMPTS - challenge.failed_attempts
-    if left <= 0:
-        challenge.status = Challenge.Status.KILLED
-    challenge.save(update_fields=["failed_attempts", "status"])
-    audit_record(Action.CODE_REFUSED, actor=user, target=user, ip=ip)
+    audit_record(Action.CODE_REFUSED, actor=user, target=user, ip=ip, detail=what)
     lock = device.lock()
     if lock:
         detail = (
@@ -288,7 +277,32 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str |
             else f"for {int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60)} minutes"
         )
         audit_record(Action.CODE_STEP_LOCKED, actor=user, target=user, ip=ip, detail=detail)
-        return _Refusal(_locked(lock), locked=lock)
+    return lock
+
+
+def lock_notice(*, user: "User", lock: Lock) -> None:
+    """Tell the person their code step locked (after the transaction)."""
+    notices.notice_send(
+        notices.CODE_STEP_LOCKED,
+        user=user,
+        context={
+            "minutes": int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60),
+            "until_unlocked": lock.needs_administrator,
+        },
+    )
+
+
+def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str | None) -> _Refusal:
+    """A wrong code: count it on the device (the locks) and on the code (it
+    dies after TWOFACTOR_CODE_MAX_ATTEMPTS). Runs inside code_verify's lock."""
+    challenge.failed_attempts += 1
+    left = settings.TWOFACTOR_CODE_MAX_ATTEMPTS - challenge.failed_attempts
+    if left <= 0:
+        challenge.status = Challenge.Status.KILLED
+    challenge.save(update_fields=["failed_attempts", "status"])
+    lock = failure_count(device, user=user, ip=ip)
+    if lock:
+        return _Refusal(locked_error(lock), locked=lock)
     if left <= 0:
         return _Refusal(
             CodeError(

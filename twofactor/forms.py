@@ -28,3 +28,18 @@ class CodeForm(forms.Form):
             message=f"The code is {digits} digits, with no letters.",
         )(code)
         return code
+
+
+class RecoveryForm(forms.Form):
+    recovery_code = forms.CharField(
+        label="Recovery code",
+        max_length=40,
+        strip=True,
+        error_messages={
+            "required": "Enter one of your recovery codes, like abcd-efgh.",
+            "max_length": "A recovery code is 8 letters and digits, like abcd-efgh.",
+        },
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )

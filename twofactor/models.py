@@ -202,3 +202,43 @@ class PasswordFailure(models.Model):
 
     def __str__(self) -> str:
         return f"password failure {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RecoveryCode(models.Model):
+    """One of a person's recovery codes (`xxxx-xxxx`): only its keyed hash is
+    stored; each works once. Generating new ones deletes the old."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    code_hash = models.CharField(max_length=128)
+    salt = models.CharField(max_length=32)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code {self.pk}"
+
+
+class TrustedBrowser(models.Model):
+    """A browser a person asked to remember after a code ("Remember this
+    browser for N days"): that person logs in there with the password alone
+    until `expires_at`, or until the enterprise's days are lowered below its
+    age. The browser holds a random token in a signed cookie; only its
+    SHA-256 is stored here."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_browsers"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"trusted browser {self.pk}"

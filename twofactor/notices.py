@@ -27,6 +27,10 @@ PASSWORD_CHANGED = "password_changed"  # a notice name  # noqa: S105  # nosec B1
 SESSIONS_ENDED = "sessions_ended"
 ACCOUNT_2FA_DISABLED = "account_2fa_disabled"
 ACCOUNT_CHANNEL_CHANGED = "account_channel_changed"
+RECOVERY_CODE_USED = "recovery_code_used"
+RECOVERY_CODES_GENERATED = "recovery_codes_generated"
+TWOFACTOR_RESET = "twofactor_reset"
+BROWSER_TRUSTED = "browser_trusted"
 
 SUBJECTS = {
     CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
@@ -37,6 +41,10 @@ SUBJECTS = {
     PHONE_CHANGED: "Customer Portal: your phone number was changed",
     PASSWORD_CHANGED: "Customer Portal: your password was changed",
     SESSIONS_ENDED: "Customer Portal: your other sessions were logged out",
+    RECOVERY_CODE_USED: "Customer Portal: a recovery code was used",
+    RECOVERY_CODES_GENERATED: "Customer Portal: new recovery codes were generated",
+    TWOFACTOR_RESET: "Customer Portal: an administrator reset your two-factor authentication",
+    BROWSER_TRUSTED: "Customer Portal: a browser was remembered for your login",
     ACCOUNT_2FA_DISABLED: (
         "Customer Portal: two-factor authentication was turned off for {enterprise}"
     ),

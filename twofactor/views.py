@@ -18,11 +18,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.middleware import passive
+from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import devices, throttle
+from twofactor import devices, throttle, trust
 from twofactor.codes import CodeError
-from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow
-from twofactor.forms import CodeForm
+from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
+from twofactor.forms import CodeForm, RecoveryForm
 from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
 
 
@@ -62,6 +63,15 @@ def _password_step(
     if not devices.login_requires_code(user):
         auth_login(request, user, backend=backend)
         audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip)
+        return redirect(_safe_next(request)), 302, "", None
+    if trust.browser_trusted(request, user) is not None:
+        # A browser this person asked to remember after a code: the
+        # password alone, until its days pass (twofactor/trust.py).
+        auth_login(request, user, backend=backend)
+        request.session[CODE_PROVEN] = True
+        audit_record(
+            Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip, detail="remembered browser"
+        )
         return redirect(_safe_next(request)), 302, "", None
     try:
         LoginFlow.begin(request, user, backend=backend, next_url=_safe_next(request))
@@ -103,31 +113,54 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
             return JsonResponse({"ok": False, "message": message, "redirect": restart}, status=400)
         messages.error(request, message)
         return redirect(restart)
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    recovery_typed = request.method == "POST" and "recovery_code" in request.POST
+    form = CodeForm(request.POST if request.method == "POST" and not recovery_typed else None)
+    recovery_form = RecoveryForm(request.POST if recovery_typed else None)
     status, error, retry_at = 200, "", None
     if request.method == "POST":
-        if form.is_valid():
+        answer = recovery_form if recovery_typed else form
+        if answer.is_valid():
+            flow.accept_options(request.POST)
             try:
-                verified = flow.verify(form.cleaned_data["code"])
+                if recovery_typed:
+                    verified = flow.verify_recovery(answer.cleaned_data["recovery_code"])
+                else:
+                    verified = flow.verify(answer.cleaned_data["code"])
             except CodeError as exc:
                 status, error, retry_at = exc.status, exc.message, exc.retry_at
             else:
-                if verified.message:
-                    messages.success(request, verified.message)
-                url = verified.url
-                if verified.more and wants_json(request):
-                    url = f"{flow.start_url}?step=code"
-                if wants_json(request):
-                    return JsonResponse({"ok": True, "redirect": url})
-                return redirect(url)
+                return _verified_response(request, flow, verified)
         else:
-            status, error = 400, str(form.errors["code"][0])
+            field = "recovery_code" if recovery_typed else "code"
+            status, error = 400, str(answer.errors[field][0])
         if wants_json(request):
             response = JsonResponse({"ok": False, "message": error}, status=status)
             return with_retry_after(response, retry_at)
         flow = flow_class.get(request) or flow
-    context = {"prompt": {**flow.prompt(), "form": form, "error": error}}
-    return with_retry_after(render(request, flow.template, context, status=status), retry_at)
+    prompt = {
+        **flow.prompt(),
+        "form": form,
+        "error": "" if recovery_typed else error,
+        "recovery_form": recovery_form,
+        "recovery_error": error if recovery_typed else "",
+    }
+    return with_retry_after(render(request, flow.template, {"prompt": prompt}, status=status), retry_at)
+
+
+def _verified_response(request: HttpRequest, flow: Flow, verified: Verified) -> HttpResponse:
+    if verified.message:
+        messages.success(request, verified.message)
+    url = verified.url
+    if verified.more and wants_json(request):
+        url = f"{flow.start_url}?step=code"
+    response: HttpResponse
+    if wants_json(request):
+        response = JsonResponse({"ok": True, "redirect": url})
+    else:
+        response = redirect(url)
+    if verified.trust_token:
+        trust.trust_cookie_add(request, response, verified.trust_token)
+    return response
 
 
 def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
@@ -160,7 +193,7 @@ def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     return redirect(flow.verify_url)
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "recovery_code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request: HttpRequest) -> HttpResponse:
@@ -173,7 +206,7 @@ def login_resend(request: HttpRequest) -> HttpResponse:
     return _resend(request, LoginFlow)
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "recovery_code")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import client_ip
-from twofactor import codes
+from twofactor import codes, recovery
 from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
 from twofactor.models import Challenge
 from twofactor.vocabulary import CHANNEL_LABELS
@@ -52,6 +52,8 @@ class Verified:
     url: str
     message: str = ""
     more: bool = False
+    # A browser to remember for the person (twofactor.trust): the cookie's token.
+    trust_token: str = ""
 
 
 def now_iso() -> str:
@@ -164,8 +166,28 @@ class Flow:
         )
         return self.verified(user)
 
-    def verified(self, user: Any) -> Verified:
+    def verified(self, user: Any, *, by_code: bool = True) -> Verified:
+        """The code (or, `by_code` False, a recovery code) was accepted."""
         raise NotImplementedError
+
+    def accept_options(self, post: Any) -> None:
+        """Choices the pop-up posts beside the code (Remember this browser)."""
+
+    def recovery_allowed(self) -> bool:
+        """A recovery code may answer this stage (a login or a step-up;
+        never the proof of a new destination)."""
+        return False
+
+    @sensitive_variables("code")
+    def verify_recovery(self, code: str) -> Verified:
+        user = self.user()
+        if not self.recovery_allowed():
+            raise codes.CodeError(
+                "A recovery code can't confirm a new phone number or email. "
+                "Enter the code sent to it."
+            )
+        recovery.recovery_verify(user=user, code=code, ip=client_ip(self.request))
+        return self.verified(user, by_code=False)
 
     def resend(self) -> None:
         self.issue(
@@ -218,4 +240,5 @@ class Flow:
             "resend_url": self.resend_url,
             "status_url": reverse("twofactor:status", args=[self.type]),
             "cancel_url": self.start_url,
+            "recovery": self.recovery_allowed(),
         }

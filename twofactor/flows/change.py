@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, Ended, session_keep, sessions_end
 from enterprise.audit import client_ip
-from twofactor import codes
+from twofactor import codes, recovery
 from twofactor.destinations import Destination
 from twofactor.devices import current_destination
 from twofactor.flows.base import Flow, Verified, now_iso
@@ -50,6 +50,9 @@ class ChangeContext:
     # Filled by end_other_sessions(): this session then joins the new
     # generation of the person's sessions (accounts.sessions.session_keep).
     ended: list[Ended] = field(default_factory=list)
+    # The session itself, for a change whose result the next page shows
+    # (new recovery codes are drawn when that page is shown).
+    session: Any = None
 
     def end_other_sessions(self, user: Any) -> Ended:
         ended = sessions_end(user=user, keep=self.session_key)
@@ -114,6 +117,7 @@ def change_apply(
         ip=client_ip(request),
         session_key=request.session.session_key,
         proven=frozenset(proven),
+        session=request.session,
     )
     message = _actions[action].apply(ctx, **payload)
     user = get_user_model().objects.get(pk=ctx.actor.pk)
@@ -228,7 +232,13 @@ class ChangeFlow(Flow):
         what = "email address" if "@" in self.destination.address else "phone number"
         return f"Step {done} of {steps}: now confirm the new {what}."
 
-    def verified(self, user: Any) -> Verified:
+    def recovery_allowed(self) -> bool:
+        return (
+            self.purpose == Challenge.Purpose.STEP_UP
+            and recovery.recovery_left(self.data["user_id"]) > 0
+        )
+
+    def verified(self, user: Any, *, by_code: bool = True) -> Verified:
         if self.purpose == Challenge.Purpose.STEP_UP:
             proof_record(self.request, user=user, destination=self.destination)
         self.data["proven"].append(self.destination.address)

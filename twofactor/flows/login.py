@@ -5,6 +5,7 @@ runs when the code is accepted, which also cycles the session key."""
 import uuid
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.http import HttpRequest
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import codes, devices
+from twofactor import codes, devices, recovery, trust
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -73,14 +74,27 @@ class LoginFlow(Flow):
             raise FlowExpired("This login can no longer continue. Please log in again.")
         return user
 
-    def verified(self, user: Any) -> Verified:
+    def recovery_allowed(self) -> bool:
+        return recovery.recovery_left(self.data["user_id"]) > 0
+
+    def accept_options(self, post: Any) -> None:
+        self.data["remember"] = post.get("remember") == "on"
+
+    def prompt(self) -> dict[str, Any]:
+        prompt = super().prompt()
+        user = get_user_model().objects.select_related("enterprise").get(pk=self.data["user_id"])
+        prompt["remember_days"] = trust.trust_days(user)
+        return prompt
+
+    def verified(self, user: Any, *, by_code: bool = True) -> Verified:
         # The session Django makes now notes `user.session_epoch` as loaded
         # before the code was checked: if the person's sessions were ended
         # meanwhile, the middleware refuses it at its first request.
         self.clear()
-        # The person proved a code on the account's current channel: they are
-        # Enabled again if a channel change had asked them to verify.
-        CodeDevice.objects.filter(user=user, enrolled=True).update(confirmed=True)
+        if by_code:
+            # The person proved a code on the account's current channel: they
+            # are Enabled again if a channel change had asked them to verify.
+            CodeDevice.objects.filter(user=user, enrolled=True).update(confirmed=True)
         device = CodeDevice.objects.get(user=user)
         auth_login(self.request, user, backend=self.data["backend"])
         otp_login(self.request, device)
@@ -90,6 +104,9 @@ class LoginFlow(Flow):
             actor=user,
             target=user,
             ip=client_ip(self.request),
-            detail="with code",
+            detail="with code" if by_code else "with a recovery code",
         )
-        return Verified(self.data["next"])
+        token = ""
+        if self.data.get("remember") and trust.trust_days(user):
+            token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
+        return Verified(self.data["next"], trust_token=token)
