@@ -14,8 +14,8 @@ from accounts.forms import AccountSettingsForm, PasswordChangeForm
 from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import recovery, throttle, trust
-from twofactor.devices import twofactor_on
 from twofactor.codes import CodeError
+from twofactor.devices import twofactor_on
 from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
 from twofactor.stepup import require_code

@@ -9,3 +9,8 @@ class EnterpriseConfig(AppConfig):
         from twofactor.stepup import action_register
 
         action_register(services.POLICY, needed=services.policy_needed, apply=services.policy_apply)
+        action_register(
+            services.RESET,
+            needed=services.coworker_reset_needed,
+            apply=services.coworker_reset_apply,
+        )

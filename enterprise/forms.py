@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 
 from enterprise.models import AuditEvent
 from twofactor.vocabulary import Channel
@@ -14,14 +15,67 @@ class TwoFactorPolicyForm(forms.Form):
             "required": "Choose a channel: Email, SMS or Voice.",
         },
     )
+    required = forms.BooleanField(label="Require for every co-worker", required=False)
+    deadline = forms.DateField(
+        label="Deadline",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the deadline as a date, YYYY-MM-DD."},
+    )
+    remember_days = forms.IntegerField(
+        label="Remember browsers for",
+        min_value=0,
+        max_value=settings.TWOFACTOR_REMEMBER_MAX_DAYS,
+        error_messages={
+            "invalid": "Enter a whole number of days.",
+            "required": "Enter a number of days: 0 means never.",
+            "min_value": "Enter 0 (never) or more days.",
+            "max_value": f"Enter at most {settings.TWOFACTOR_REMEMBER_MAX_DAYS} days.",
+        },
+    )
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, enterprise, **kwargs):
-        initial = {"status": enterprise.twofactor_enabled, "channel": enterprise.twofactor_channel}
+        initial = {
+            "status": enterprise.twofactor_enabled,
+            "channel": enterprise.twofactor_channel,
+            "required": enterprise.twofactor_required,
+            "deadline": enterprise.twofactor_deadline,
+            "remember_days": enterprise.remember_browser_days,
+        }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
+        if self.is_bound and "remember_days" not in self.data:
+            # A form from before this field (or a script): keep what is set.
+            data = self.data.copy()
+            data["remember_days"] = str(enterprise.remember_browser_days)
+            self.data = data
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("required"):
+            if not cleaned.get("status"):
+                self.add_error(
+                    "required", "Turn two-factor authentication on (Status) to require it."
+                )
+            if not cleaned.get("deadline") and "deadline" not in self.errors:
+                self.add_error(
+                    "deadline", "Choose a deadline: the last day co-workers have to set it up."
+                )
+        return cleaned
+
+    def payload(self) -> dict:
+        data = self.cleaned_data
+        required = bool(data["required"])
+        return {
+            "enabled": data["status"],
+            "channel": data["channel"],
+            "required": required,
+            "deadline": data["deadline"].isoformat() if required and data["deadline"] else "",
+            "remember_days": data["remember_days"],
+        }
 
 
 class AuditFilterForm(forms.Form):
@@ -74,3 +128,23 @@ class AuditFilterForm(forms.Form):
             for key, value in getattr(self, "cleaned_data", {}).items()
             if value and key not in self.errors
         }
+
+
+class ResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=250,
+        strip=True,
+        error_messages={
+            "required": 'Give a reason (for example, "lost phone, checked by a call"): '
+            "it goes in the audit log.",
+            "max_length": "Keep the reason under 250 characters.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def clean_reason(self) -> str:
+        reason = "".join(ch for ch in self.cleaned_data["reason"] if ch.isprintable()).strip()
+        if not reason:
+            raise forms.ValidationError("Give a reason: it goes in the audit log.")
+        return reason

@@ -1,9 +1,14 @@
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
-from enterprise.models import Enterprise
+from enterprise.audit import Action, audit_record
+from enterprise.models import Enterprise, RolloutReminder
+from enterprise.rollout import today_utc
 
 # Emails per task: 100 over one SMTP connection take seconds, far below the
 # broker's 60 s redelivery timeout even on a slow mail server.
@@ -51,3 +56,87 @@ def coworkers_notify_batch(*, enterprise_id: int, actor_id: int, user_ids: list[
     ]
     if messages:
         get_connection().send_messages(messages)
+
+
+def rollout_reminders_send(today: date | None = None) -> int:
+    """Email every co-worker who has not turned 2FA on, 7 days and 1 day
+    before their enterprise's deadline (ROLLOUT_REMINDER_DAYS), once each.
+
+    Beat runs this every ROLLOUT_REMINDER_EVERY; "once" rests on the
+    RolloutReminder row's unique constraint, claimed before the email goes,
+    so two beat processes or a restart send nothing twice. A deadline that
+    comes closer than a milestone without a run in between still gets the
+    nearest reminder. Returns how many were sent."""
+    today = today or today_utc()
+    milestones = sorted(settings.ROLLOUT_REMINDER_DAYS)
+    sent = 0
+    enterprises = Enterprise.objects.filter(
+        twofactor_enabled=True,
+        twofactor_required=True,
+        twofactor_deadline__gte=today,
+        twofactor_deadline__lte=today + timedelta(days=milestones[-1]),
+    )
+    for enterprise in enterprises:
+        deadline = enterprise.twofactor_deadline
+        days_left = (deadline - today).days
+        milestone = next(m for m in milestones if days_left <= m)
+        count = _reminders_for(enterprise, deadline=deadline, milestone=milestone)
+        if count:
+            audit_record(
+                Action.REMINDER_SENT,
+                enterprise=enterprise,
+                detail=f"{count} co-workers reminded, {milestone} days before {deadline}",
+            )
+        sent += count
+    return sent
+
+
+def _reminders_for(enterprise, *, deadline: date, milestone: int) -> int:
+    users = (
+        _coworkers(enterprise.pk)
+        .exclude(twofactor_device__enrolled=True)
+        .only("id", "email", "username", "first_name", "last_name")
+    )
+    sent = 0
+    batch: list[tuple[RolloutReminder, EmailMessage]] = []
+    for user in users.iterator(chunk_size=BATCH):
+        try:
+            with transaction.atomic():
+                claim = RolloutReminder.objects.create(
+                    user=user, deadline=deadline, milestone=milestone
+                )
+        except IntegrityError:
+            continue  # another beat, or an earlier run, sent this one
+        batch.append((claim, _reminder(user, enterprise, deadline)))
+        if len(batch) >= BATCH:
+            sent += _send(batch)
+            batch = []
+    if batch:
+        sent += _send(batch)
+    return sent
+
+
+def _reminder(user, enterprise, deadline: date) -> EmailMessage:
+    return EmailMessage(
+        subject=f"Customer Portal: turn on two-factor authentication by {deadline:%-d %B %Y}",
+        body=render_to_string(
+            "enterprise/messages/rollout_reminder.txt",
+            {
+                "user": user,
+                "enterprise": enterprise,
+                "deadline": deadline,
+                "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
+            },
+        ),
+        to=[user.email],
+    )
+
+
+def _send(batch) -> int:
+    try:
+        get_connection().send_messages([message for _claim, message in batch])
+    except Exception:
+        # Not sent: release the claims so the next run tries again.
+        RolloutReminder.objects.filter(pk__in=[claim.pk for claim, _m in batch]).delete()
+        raise
+    return len(batch)

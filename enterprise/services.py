@@ -2,6 +2,7 @@
 co-workers, and an administrator's Unlock."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,13 +14,15 @@ from accounts.sessions import sessions_end
 from enterprise import selectors
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise
-from twofactor import notices, stepup
+from twofactor import notices, recovery, stepup, trust
 from twofactor.codes import code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
+from twofactor.models import CodeDevice
 from twofactor.stepup import ChangeContext, CodeNeeded
 from twofactor.vocabulary import Channel
 
 POLICY = "enterprise.policy"
+RESET = "enterprise.reset"
 
 
 @dataclass
@@ -29,12 +32,42 @@ class PolicyPlan:
     unreachable_count: int = 0
 
 
-def policy_plan(*, admin: Any, enabled: bool, channel: str) -> PolicyPlan:
+def _rollout(enterprise, *, required, deadline, remember_days) -> tuple[bool, date | None, int]:
+    """The roll-out settings a payload asks for; None keeps what is set."""
+    if required is None:
+        return (
+            enterprise.twofactor_required,
+            enterprise.twofactor_deadline,
+            enterprise.remember_browser_days if remember_days is None else remember_days,
+        )
+    day = date.fromisoformat(deadline) if required and deadline else None
+    days = enterprise.remember_browser_days if remember_days is None else int(remember_days)
+    return bool(required), day, days
+
+
+def policy_plan(
+    *,
+    admin: Any,
+    enabled: bool,
+    channel: str,
+    required: bool | None = None,
+    deadline: str = "",
+    remember_days: int | None = None,
+) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
     co-workers without a phone number (listed before anything is saved)."""
     enterprise = admin.enterprise
-    changed = (enabled, channel) != (enterprise.twofactor_enabled, enterprise.twofactor_channel)
+    rollout = _rollout(
+        enterprise, required=required, deadline=deadline, remember_days=remember_days
+    )
+    changed = (enabled, channel, *rollout) != (
+        enterprise.twofactor_enabled,
+        enterprise.twofactor_channel,
+        enterprise.twofactor_required,
+        enterprise.twofactor_deadline,
+        enterprise.remember_browser_days,
+    )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
         plan.unreachable, plan.unreachable_count = selectors.coworkers_unreachable(
@@ -43,24 +76,59 @@ def policy_plan(*, admin: Any, enabled: bool, channel: str) -> PolicyPlan:
     return plan
 
 
+def _weakens(enterprise, *, enabled, channel, required, deadline, days) -> bool:
+    """The Save lets someone in with less: 2FA off, another channel, no
+    longer required or later, browsers remembered longer."""
+    if not enterprise.twofactor_enabled:
+        return False
+    if not enabled or channel != enterprise.twofactor_channel:
+        return True
+    if days > enterprise.remember_browser_days:
+        return True
+    if enterprise.twofactor_required and not required:
+        return True
+    old = enterprise.twofactor_deadline
+    return bool(enterprise.twofactor_required and old and deadline and deadline > old)
+
+
 def policy_needed(
-    request: HttpRequest, admin: Any, *, enabled: bool, channel: str
+    request: HttpRequest,
+    admin: Any,
+    *,
+    enabled: bool,
+    channel: str,
+    required: bool | None = None,
+    deadline: str = "",
+    remember_days: int | None = None,
 ) -> list[CodeNeeded]:
-    """Disabling 2FA or changing the channel of an account that has it on is
-    a step-up for an administrator whose own login uses 2FA: a code where
-    their codes go now. Enabling it, or nothing changed, needs none."""
+    """A Save that weakens the account's 2FA (see _weakens) is a step-up for
+    an administrator whose own login uses 2FA: a code where their codes go
+    now. Enabling it, requiring it, or nothing changed, needs none."""
     enterprise = admin.enterprise
-    weakens = enterprise.twofactor_enabled and (
-        not enabled or channel != enterprise.twofactor_channel
+    required_, day, days = _rollout(
+        enterprise, required=required, deadline=deadline, remember_days=remember_days
+    )
+    weakens = _weakens(
+        enterprise, enabled=enabled, channel=channel, required=required_, deadline=day, days=days
     )
     if weakens and twofactor_on(admin):
         return stepup.step_up(request, user=admin)
     return []
 
 
-def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
-    """Save the account's 2FA Status and Channel. A channel change puts every
-    enrolled co-worker into "Verification required" in one UPDATE."""
+def policy_apply(
+    ctx: ChangeContext,
+    *,
+    enabled: bool,
+    channel: str,
+    required: bool | None = None,
+    deadline: str = "",
+    remember_days: int | None = None,
+) -> str:
+    """Save the account's 2FA Status and Channel, and its roll-out: Require,
+    Deadline, Remember browsers for. A channel change puts every enrolled
+    co-worker into "Verification required" in one UPDATE; 2FA off, a
+    channel change or fewer days forget remembered browsers."""
     actor = get_user_model().objects.get(pk=ctx.actor.pk)
     if not actor.is_enterprise_admin:
         # The flow began while they were an administrator; they no longer are.
@@ -68,10 +136,31 @@ def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
     channel = Channel(channel)
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=actor.enterprise_id)
+        required_, day, days = _rollout(
+            enterprise, required=required, deadline=deadline, remember_days=remember_days
+        )
+        if not enabled:
+            required_, day = False, None
         was_enabled, was_channel = enterprise.twofactor_enabled, enterprise.twofactor_channel
+        was_rollout = (
+            enterprise.twofactor_required,
+            enterprise.twofactor_deadline,
+            enterprise.remember_browser_days,
+        )
         enterprise.twofactor_enabled = enabled
         enterprise.twofactor_channel = channel
-        enterprise.save(update_fields=["twofactor_enabled", "twofactor_channel"])
+        enterprise.twofactor_required = required_
+        enterprise.twofactor_deadline = day
+        enterprise.remember_browser_days = days
+        enterprise.save(
+            update_fields=[
+                "twofactor_enabled",
+                "twofactor_channel",
+                "twofactor_required",
+                "twofactor_deadline",
+                "remember_browser_days",
+            ]
+        )
         if channel != was_channel:
             count = devices_require_verification(enterprise_id=enterprise.pk)
             audit_record(
@@ -98,6 +187,35 @@ def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
             )
             if not enabled:
                 _administrators_told(notices.ACCOUNT_2FA_DISABLED, enterprise, actor)
+        if (required_, day, days) != was_rollout:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail=_rollout_words(required_, day, days),
+            )
+        if not enabled or channel != was_channel:
+            trust.trust_shorten(enterprise_id=enterprise.pk, days=0)
+        elif days < was_rollout[2]:
+            trust.trust_shorten(enterprise_id=enterprise.pk, days=days)
+    return _policy_message(
+        enabled=enabled,
+        was_enabled=was_enabled,
+        channel=channel,
+        was_channel=was_channel,
+        rollout=(required_, day, days),
+        was_rollout=was_rollout,
+    )
+
+
+def _rollout_words(required: bool, day: date | None, days: int) -> str:
+    words = f"required by {day:%Y-%m-%d}" if required and day else "not required"
+    remember = f"browsers remembered {days} days" if days else "browsers never remembered"
+    return f"{words}; {remember}"
+
+
+def _policy_message(*, enabled, was_enabled, channel, was_channel, rollout, was_rollout) -> str:
     if not enabled:
         if was_enabled:
             return (
@@ -106,16 +224,26 @@ def policy_apply(ctx: ChangeContext, *, enabled: bool, channel: str) -> str:
             )
         return "Settings saved. Two-factor authentication stays disabled."
     if not was_enabled:
-        return (
+        message = (
             f"Two-factor authentication is enabled for the account, by {channel.label}. "
             "Tell your co-workers so they can set it up for their logins."
         )
-    if channel != was_channel:
-        return (
+    elif channel != was_channel:
+        message = (
             f"The channel is now {channel.label}. Co-workers who use two-factor "
             "authentication will verify a code on the new channel at their next login."
         )
-    return "Settings saved."
+    else:
+        message = "Settings saved."
+    required, day, _days = rollout
+    if required and day and (required, day) != was_rollout[:2]:
+        message += (
+            f" Two-factor authentication is required: co-workers without it have until "
+            f"{day:%-d %B %Y} (UTC) to turn it on."
+        )
+    elif was_rollout[0] and not required:
+        message += " Two-factor authentication is no longer required."
+    return message
 
 
 def _administrators_told(kind: str, enterprise, actor, **context) -> None:
@@ -158,3 +286,60 @@ def coworker_unlock(*, admin, coworker, ip: str | None) -> bool:
         context={"administrator": admin.get_full_name() or admin.username},
     )
     return True
+
+
+def coworker_reset_needed(request: HttpRequest, admin: Any, *, coworker_id: int, reason: str):
+    """Resetting a co-worker's 2FA is a step-up for an administrator whose own
+    login uses 2FA; never for their own login (they would lock themselves
+    out of nothing, and a stolen session could switch its owner's 2FA off)."""
+    _reset_target(admin, coworker_id)
+    return stepup.step_up(request, user=admin) if twofactor_on(admin) else []
+
+
+def _reset_target(admin: Any, coworker_id: int) -> Any:
+    from twofactor.codes import CodeError
+
+    admin = get_user_model().objects.get(pk=admin.pk)
+    if not admin.is_enterprise_admin:
+        raise PermissionDenied("Only an administrator can reset a co-worker.")
+    coworker = selectors.coworker_get(enterprise_id=admin.enterprise_id, user_id=coworker_id)
+    if coworker is None:
+        raise PermissionDenied("No such co-worker.")
+    if coworker.pk == admin.pk:
+        raise CodeError(
+            "You can't reset your own two-factor authentication: ask another administrator."
+        )
+    return coworker
+
+
+def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -> str:
+    """Reset two-factor authentication for a co-worker who lost their phone:
+    their 2FA off, recovery codes and remembered browsers void, their code
+    step unlocked, every session of theirs ended; they are told by email,
+    and the reason is in the audit log. With Require on, their next login
+    goes to turning it on again."""
+    coworker = _reset_target(ctx.actor, coworker_id)
+    admin = get_user_model().objects.get(pk=ctx.actor.pk)
+    with transaction.atomic():
+        CodeDevice.objects.filter(user=coworker).update(enrolled=False, confirmed=False)
+        code_step_unlock(user=coworker)
+        recovery.recovery_void(user=coworker)
+        trust.trust_end(user=coworker, why="reset by an administrator", actor=admin, ip=ctx.ip)
+    sessions_end(user=coworker)
+    audit_record(
+        Action.TWOFACTOR_RESET, actor=admin, target=coworker, ip=ctx.ip, detail=reason[:250]
+    )
+    notices.notice_send(
+        notices.TWOFACTOR_RESET,
+        user=coworker,
+        context={
+            "administrator": admin.get_full_name() or admin.username,
+            "required": bool(admin.enterprise.twofactor_required),
+        },
+    )
+    name = coworker.get_full_name() or coworker.username
+    return (
+        f"Two-factor authentication for {name} is reset: it is off, their recovery codes "
+        "and remembered browsers no longer work, and their sessions were logged out. "
+        "They were told by email."
+    )

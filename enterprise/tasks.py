@@ -17,3 +17,11 @@ def coworkers_notify_batch(enterprise_id: int, actor_id: int, user_ids: list[int
     notices.coworkers_notify_batch(
         enterprise_id=enterprise_id, actor_id=actor_id, user_ids=user_ids
     )
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def rollout_reminders_send() -> int:
+    """Beat's schedule (CELERY_BEAT_SCHEDULE): the roll-out reminders due today."""
+    from enterprise import notices
+
+    return notices.rollout_reminders_send()

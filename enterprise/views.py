@@ -1,5 +1,6 @@
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, StreamingHttpResponse
@@ -10,8 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from enterprise import selectors, services
 from enterprise.audit import Action, audit_record, client_ip
-from enterprise.export import audit_csv
-from enterprise.forms import AuditFilterForm, TwoFactorPolicyForm
+from enterprise.export import audit_csv, coworkers_csv
+from enterprise.forms import AuditFilterForm, ResetForm, TwoFactorPolicyForm
 from twofactor.codes import CodeError
 from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
@@ -67,8 +68,8 @@ def settings_twofactor(request):
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            enabled, channel = form.cleaned_data["status"], form.cleaned_data["channel"]
-            plan = services.policy_plan(admin=admin, enabled=enabled, channel=channel)
+            payload = form.payload()
+            plan = services.policy_plan(admin=admin, **payload)
             if not plan.changed:
                 messages.info(request, "Nothing changed.")
                 return redirect("enterprise:twofactor")
@@ -79,15 +80,21 @@ def settings_twofactor(request):
                 outcome = require_code(
                     request,
                     action=services.POLICY,
-                    payload={"enabled": enabled, "channel": channel},
+                    payload=payload,
                     return_url=reverse("enterprise:twofactor"),
                 )
                 if not isinstance(outcome, CodeError):
                     return outcome
                 form.add_error(None, outcome.message)
                 status, retry_at = outcome.status, outcome.retry_at
-    page = selectors.coworker_page(enterprise_id=enterprise.pk, page_number=request.GET.get("page"))
+    state = selectors.rollout_state(request.GET.get("state"))
+    page = selectors.coworker_page(
+        enterprise_id=enterprise.pk, page_number=request.GET.get("page"), state=state
+    )
     context = {
+        "counts": selectors.rollout_counts(enterprise),
+        "remember_max": settings.TWOFACTOR_REMEMBER_MAX_DAYS,
+        "state": state,
         "enterprise": enterprise,
         "form": form,
         "plan": plan,
@@ -119,25 +126,51 @@ def _coworker(request, user_id: int):
     return coworker
 
 
-@administrator_required
-@require_GET
-def coworker_detail(request, user_id: int):
+def _coworker_page(request, coworker, *, form=None, status=200, retry_at=None):
     enterprise = request.user.enterprise
-    coworker = _coworker(request, user_id)
     events = selectors.audit_page(
         enterprise_id=enterprise.pk, page_number=request.GET.get("page"), target_id=coworker.pk
     )
-    return render(
-        request,
-        "enterprise/coworker_detail.html",
-        {
-            "enterprise": enterprise,
-            "coworker": coworker,
-            "summary": twofactor_summary(coworker),
-            "page": events,
-            "tab": "twofactor",
-        },
+    context = {
+        "enterprise": enterprise,
+        "coworker": coworker,
+        "summary": twofactor_summary(coworker),
+        "reset_form": form or ResetForm(),
+        "own_login": coworker.pk == request.user.pk,
+        "page": events,
+        "tab": "twofactor",
+    }
+    return page_with_code_step(
+        request, "enterprise/coworker_detail.html", context, status=status, retry_at=retry_at
     )
+
+
+@administrator_required
+@require_GET
+def coworker_detail(request, user_id: int):
+    return _coworker_page(request, _coworker(request, user_id))
+
+
+@administrator_required
+@require_POST
+def coworker_reset(request, user_id: int):
+    """Reset two-factor authentication (a step-up first; a Reason)."""
+    coworker = _coworker(request, user_id)
+    form = ResetForm(request.POST)
+    if not form.is_valid():
+        return _coworker_page(request, coworker, form=form, status=400)
+    outcome = require_code(
+        request,
+        action=services.RESET,
+        payload={"coworker_id": coworker.pk, "reason": form.cleaned_data["reason"]},
+        return_url=reverse("enterprise:coworker", args=[coworker.pk]),
+    )
+    if isinstance(outcome, CodeError):
+        form.add_error(None, outcome.message)
+        return _coworker_page(
+            request, coworker, form=form, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome
 
 
 @administrator_required
@@ -195,4 +228,25 @@ def audit_export(request):
     response = StreamingHttpResponse(audit_csv(events), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response
+
+
+@administrator_required
+@require_GET
+def coworkers_export(request):
+    """Export CSV of the co-worker table, as filtered (streamed)."""
+    enterprise = request.user.enterprise
+    state = selectors.rollout_state(request.GET.get("state"))
+    rows = selectors.coworkers_for_export(enterprise=enterprise, state=state)
+    audit_record(
+        Action.COWORKERS_EXPORTED,
+        actor=request.user,
+        ip=client_ip(request),
+        detail=f"state={state or 'all'}",
+    )
+    response = StreamingHttpResponse(
+        coworkers_csv(rows, enterprise=enterprise), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response["Content-Disposition"] = f'attachment; filename="coworkers-{stamp}.csv"'
     return response

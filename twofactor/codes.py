@@ -262,7 +262,9 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
     raise refusal.error
 
 
-def failure_count(device: CodeDevice, *, user: "User", ip: str | None, what: str = "") -> Lock | None:
+def failure_count(
+    device: CodeDevice, *, user: "User", ip: str | None, what: str = ""
+) -> Lock | None:
     """A wrong code or recovery code: one more consecutive failure on the
     device (the locks), audited. Returns the lock it caused, if any. Runs
     under the caller's row lock on the device."""

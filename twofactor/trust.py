@@ -84,9 +84,7 @@ def trust_grant(*, request: HttpRequest, user: "User", ip: str | None) -> str:
         ip=ip,
         expires_at=timezone.now() + timedelta(days=days),
     )
-    audit_record(
-        Action.BROWSER_TRUSTED, actor=user, target=user, ip=ip, detail=f"for {days} days"
-    )
+    audit_record(Action.BROWSER_TRUSTED, actor=user, target=user, ip=ip, detail=f"for {days} days")
     from accounts.sessions import browser_name
 
     notices.notice_send(

@@ -144,7 +144,8 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
         "recovery_form": recovery_form,
         "recovery_error": error if recovery_typed else "",
     }
-    return with_retry_after(render(request, flow.template, {"prompt": prompt}, status=status), retry_at)
+    response = render(request, flow.template, {"prompt": prompt}, status=status)
+    return with_retry_after(response, retry_at)
 
 
 def _verified_response(request: HttpRequest, flow: Flow, verified: Verified) -> HttpResponse:
@@ -153,11 +154,9 @@ def _verified_response(request: HttpRequest, flow: Flow, verified: Verified) -> 
     url = verified.url
     if verified.more and wants_json(request):
         url = f"{flow.start_url}?step=code"
-    response: HttpResponse
-    if wants_json(request):
-        response = JsonResponse({"ok": True, "redirect": url})
-    else:
-        response = redirect(url)
+    response: HttpResponse = (
+        JsonResponse({"ok": True, "redirect": url}) if wants_json(request) else redirect(url)
+    )
     if verified.trust_token:
         trust.trust_cookie_add(request, response, verified.trust_token)
     return response
