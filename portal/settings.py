@@ -331,6 +331,9 @@ TWOFACTOR_TRUST_COOKIE = "__Host-trusted_browser" if not DEBUG else "trusted_bro
 # A browser remembers at most this many people (the oldest is forgotten).
 TWOFACTOR_TRUST_PER_BROWSER = 5
 TWOFACTOR_RECOVERY_CODES = 10
+# PBKDF2 rounds per recovery code hash: checking one typed code against ten
+# stored ones costs about 60 ms of CPU here (docs/DECISIONS.md).
+TWOFACTOR_RECOVERY_HASH_ITERATIONS = 20_000
 # Letters and digits without look-alikes (no 0/o, 1/i/l, 5/s, 2/z, 8/b):
 # 25 symbols, 8 to a code, about 37 bits; entered in any case.
 TWOFACTOR_RECOVERY_ALPHABET = "acdefghjkmnpqrtuvwxy34679"

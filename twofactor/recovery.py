@@ -1,10 +1,11 @@
 """Recovery codes: ten single-use codes a person keeps on paper for the day
 their phone is gone (docs/BEHAVIOUR.md, "Recovery codes").
 
-Only a keyed hash of each is stored (like a sent code's); the plaintext
+Only a slow, keyed hash of each is stored (recovery_hash); the plaintext
 exists in the response that shows them, once. A wrong recovery code counts
 toward the same locks as a wrong sent code."""
 
+import hashlib
 import hmac
 import secrets
 from typing import TYPE_CHECKING
@@ -31,6 +32,18 @@ def recovery_normalise(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch not in " -\t")
 
 
+@sensitive_variables("code")
+def recovery_hash(code: str, salt: str) -> str:
+    """A recovery code as stored (NIST SP 800-63B §5.1.2.2: a look-up secret
+    under 112 bits is salted and hashed with a one-way key derivation
+    function): PBKDF2-SHA256 over the portal's keyed hash, so a copy of the
+    database alone cannot even be guessed at, and with the key, each guess
+    costs TWOFACTOR_RECOVERY_HASH_ITERATIONS rounds."""
+    keyed = code_hash(recovery_normalise(code), salt)
+    iterations = settings.TWOFACTOR_RECOVERY_HASH_ITERATIONS
+    return hashlib.pbkdf2_hmac("sha256", keyed.encode(), salt.encode(), iterations).hex()
+
+
 def _draw() -> str:
     alphabet = settings.TWOFACTOR_RECOVERY_ALPHABET
     raw = "".join(secrets.choice(alphabet) for _ in range(8))
@@ -46,7 +59,7 @@ def recovery_generate(*, user: "User", ip: str | None) -> list[str]:
     for code in codes:
         salt = secrets.token_hex(16)
         rows.append(
-            RecoveryCode(user=user, salt=salt, code_hash=code_hash(recovery_normalise(code), salt))
+            RecoveryCode(user=user, salt=salt, code_hash=recovery_hash(code, salt))
         )
     with transaction.atomic():
         RecoveryCode.objects.filter(user=user).delete()
@@ -92,7 +105,7 @@ def recovery_verify(*, user: "User", code: str, ip: str | None) -> int:
         for row in RecoveryCode.objects.filter(user=user, used_at__isnull=True):
             # Every row is compared, in constant time: the time taken says
             # nothing about which code was close.
-            if hmac.compare_digest(code_hash(typed, row.salt), row.code_hash):
+            if hmac.compare_digest(recovery_hash(typed, row.salt), row.code_hash):
                 match = row
         if match is not None and (
             RecoveryCode.objects.filter(pk=match.pk, used_at__isnull=True).update(used_at=now)
