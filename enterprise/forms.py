@@ -24,11 +24,11 @@ class TwoFactorPolicyForm(forms.Form):
     )
     remember_days = forms.IntegerField(
         label="Remember browsers for",
+        required=False,
         min_value=0,
         max_value=settings.TWOFACTOR_REMEMBER_MAX_DAYS,
         error_messages={
             "invalid": "Enter a whole number of days.",
-            "required": "Enter a number of days: 0 means never.",
             "min_value": "Enter 0 (never) or more days.",
             "max_value": f"Enter at most {settings.TWOFACTOR_REMEMBER_MAX_DAYS} days.",
         },
@@ -47,14 +47,13 @@ class TwoFactorPolicyForm(forms.Form):
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        if self.is_bound and "remember_days" not in self.data:
-            # A form from before this field (or a script): keep what is set.
-            data = self.data.copy()
-            data["remember_days"] = str(enterprise.remember_browser_days)
-            self.data = data
+        self.enterprise = enterprise
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
+        if cleaned.get("remember_days") is None and "remember_days" not in self.errors:
+            # Left empty (or a form from before this field): keep what is set.
+            cleaned["remember_days"] = self.enterprise.remember_browser_days
         if cleaned.get("required"):
             if not cleaned.get("status"):
                 self.add_error(

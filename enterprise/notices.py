@@ -78,6 +78,7 @@ def rollout_reminders_send(today: date | None = None) -> int:
     )
     for enterprise in enterprises:
         deadline = enterprise.twofactor_deadline
+        assert deadline is not None  # noqa: S101 (filtered above)  # nosec B101
         days_left = (deadline - today).days
         milestone = next(m for m in milestones if days_left <= m)
         count = _reminders_for(enterprise, deadline=deadline, milestone=milestone)

@@ -144,8 +144,8 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
         "recovery_form": recovery_form,
         "recovery_error": error if recovery_typed else "",
     }
-    response = render(request, flow.template, {"prompt": prompt}, status=status)
-    return with_retry_after(response, retry_at)
+    page = render(request, flow.template, {"prompt": prompt}, status=status)
+    return with_retry_after(page, retry_at)
 
 
 def _verified_response(request: HttpRequest, flow: Flow, verified: Verified) -> HttpResponse:

@@ -106,7 +106,7 @@ class LoginFlow(Flow):
             ip=client_ip(self.request),
             detail="with code" if by_code else "with a recovery code",
         )
-        token = ""
-        if self.data.get("remember") and trust.trust_days(user):
-            token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
+        if not (self.data.get("remember") and trust.trust_days(user)):
+            return Verified(self.data["next"])
+        token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
         return Verified(self.data["next"], trust_token=token)
