@@ -19,7 +19,7 @@ from tests.fixtures import PASSWORD, last_code
 from tests.weird_input import WEIRD_VALUES
 from twofactor.channels import locmem
 from twofactor.destinations import phone_refusal
-from twofactor.models import Challenge, CodeDevice
+from twofactor.models import Challenge, CodeDevice, RecoveryCode, TrustedBrowser
 
 # Values known to break naive code, often; then anything at all.
 NASTY = st.sampled_from(
@@ -76,7 +76,17 @@ class AnyInput(TestCase):
                     "user_id", "enrolled", "confirmed", "email_unproven", "phone_unproven"
                 )
             ),
-            list(Enterprise.objects.values_list("twofactor_enabled", "twofactor_channel")),
+            list(
+                Enterprise.objects.values_list(
+                    "twofactor_enabled",
+                    "twofactor_channel",
+                    "twofactor_required",
+                    "twofactor_deadline",
+                    "remember_browser_days",
+                )
+            ),
+            list(RecoveryCode.objects.order_by("pk").values_list("pk", "used_at")),
+            TrustedBrowser.objects.count(),
             Challenge.objects.count(),
             len(locmem.outbox),
         )
@@ -105,13 +115,16 @@ class AnyInput(TestCase):
         assert self.state() == before
 
     @EXAMPLES
-    @given(code=VALUE)
-    def test_the_login_code(self, code):
+    @given(code=VALUE, recovery_code=VALUE, remember=VALUE)
+    def test_the_login_code(self, code, recovery_code, remember):
         client = Client()
         client.post(reverse("login"), {"username": "carl", "password": PASSWORD})
         before = self.state()
 
-        response = client.post(reverse("login_verify"), form(code=code))
+        response = client.post(
+            reverse("login_verify"),
+            form(code=code, recovery_code=recovery_code, remember=remember),
+        )
 
         self.assert_answered(response)
         assert "_auth_user_id" not in client.session
@@ -148,15 +161,35 @@ class AnyInput(TestCase):
         assert self.state() == before  # 2FA is still on: only the right code turns it off
 
     @EXAMPLES
-    @given(status=VALUE, channel=VALUE, confirm=VALUE)
-    def test_the_two_factor_tab(self, status, channel, confirm):
+    @given(
+        status=VALUE,
+        channel=VALUE,
+        confirm=VALUE,
+        required=VALUE,
+        deadline=VALUE,
+        remember_days=VALUE,
+        state=VALUE,
+    )
+    def test_the_two_factor_tab(
+        self, status, channel, confirm, required, deadline, remember_days, state
+    ):
         client = self.signed_in(self.admin)
         before = self.state()
 
         response = client.post(
             reverse("enterprise:twofactor"),
-            form(status=status, channel=channel, confirm_unreachable=confirm),
+            form(
+                status=status,
+                channel=channel,
+                confirm_unreachable=confirm,
+                required=required,
+                deadline=deadline,
+                remember_days=remember_days,
+            ),
         )
+        listed = client.get(reverse("enterprise:twofactor"), form(state=state))
+        exported = client.get(reverse("enterprise:coworkers_export"), form(state=state))
+        assert listed.status_code in (200, 302) and exported.status_code in (200, 302)
 
         self.assert_answered(response)
         if response.status_code != 302 or response.url != reverse("enterprise:twofactor"):
@@ -193,9 +226,24 @@ class AnyInput(TestCase):
         assert AuditEvent.objects.count() == rows + 1
 
     @EXAMPLES
+    @given(reason=VALUE, trusted_id=st.integers(min_value=0, max_value=2**40))
+    def test_reset_and_revoke(self, reason, trusted_id):
+        client = self.signed_in(self.admin)
+        before = self.state()
+
+        reset = client.post(reverse("enterprise:reset", args=[self.carl.pk]), form(reason=reason))
+        revoke = client.post(reverse("accounts:browser_revoke", args=[trusted_id]))
+
+        self.assert_answered(reset)
+        self.assert_answered(revoke)
+        # Refused, or waiting for the step-up code (one more code sent).
+        assert self.state()[:-2] == before[:-2]
+
+    @EXAMPLES
     @given(extra=VALUE)
     def test_buttons_without_fields(self, extra):
-        """Unlock, Notify, Log out other sessions and Resend take no fields:
+        """Unlock, Log out other sessions, Resend, Generate recovery codes and
+        Revoke all take no fields:
         anything sent along is ignored."""
         client = self.signed_in(self.admin)
         for name, args in (
@@ -203,6 +251,8 @@ class AnyInput(TestCase):
             ("accounts:sessions_end_others", []),
             ("twofactor:resend", []),
             ("login_resend", []),
+            ("accounts:recovery_codes", []),
+            ("accounts:browsers_revoke_all", []),
         ):
             response = client.post(reverse(name, args=args), form(anything=extra))
             self.assert_answered(response)
