@@ -134,3 +134,18 @@ def test_reset_unlocks_a_locked_code_step(client, lost_phone, admin_user, cowork
     reset(client, coworker)
     client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
     assert CodeDevice.objects.get(user=coworker).lock() is None
+
+
+def test_a_reset_begun_by_an_administrator_who_is_then_demoted_applies_nothing(
+    client, lost_phone, admin_user, coworker, outbox
+):
+    log_in(client, admin_user, outbox)
+    reset(client, coworker)
+    admin_user.is_enterprise_admin = False
+    admin_user.save()
+
+    response = client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+
+    assert response.status_code == 403
+    assert CodeDevice.objects.get(user=coworker).enrolled
+    assert not AuditEvent.objects.filter(action="twofactor_reset").exists()
