@@ -1,4 +1,5 @@
-"""The Audit Log as CSV, streamed: fixed memory however long the log."""
+"""The Audit Log and the co-worker table as CSV, streamed: fixed memory
+however long the log or many the co-workers."""
 
 import csv
 from collections.abc import Iterable, Iterator
@@ -9,6 +10,16 @@ from django.db.models import QuerySet
 # username or detail is text the people being audited chose.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER = ["Time (UTC)", "Event", "Count", "Last (UTC)", "By", "For", "IP", "Detail"]
+COWORKER_HEADER = [
+    "Username",
+    "First name",
+    "Last name",
+    "Email",
+    "Phone number",
+    "Administrator",
+    "Two-factor",
+]
+CHUNK = 2000
 
 
 class _Line:
@@ -26,7 +37,7 @@ def cell(value) -> str:
 def audit_csv(events: QuerySet) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(HEADER)
-    rows: Iterable = events.iterator(chunk_size=2000)
+    rows: Iterable = events.iterator(chunk_size=CHUNK)
     for event in rows:
         yield writer.writerow(
             [
@@ -40,3 +51,47 @@ def audit_csv(events: QuerySet) -> Iterator[str]:
                 cell(event.detail),
             ]
         )
+
+
+def twofactor_label(*, enrolled: bool | None, confirmed: bool | None, account_on: bool) -> str:
+    """A co-worker's Two-factor column, in the words of the co-worker table
+    (templates/enterprise/_coworkers.html: keep the two in step); `enrolled`
+    is None without a device."""
+    if not enrolled:
+        return "Disabled"
+    if not account_on:
+        return "Disabled (kept for later)"
+    return "Enabled" if confirmed else "Verification required"
+
+
+def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
+    """`rows`: selectors.coworkers_for_export(), tuples read from a server-side
+    cursor (PostgreSQL) CHUNK at a time, so memory stays flat. Yields the
+    header line, then the lines of each CHUNK of rows as one string: one
+    write to the socket per chunk, not per line, which streams 100,000 rows
+    through gunicorn in a third of the time (docs/PERFORMANCE.md)."""
+    writer = csv.writer(_Line())
+    yield writer.writerow(COWORKER_HEADER)
+    account_on = enterprise.twofactor_enabled
+    lines: list[str] = []
+    for username, first, last, email, phone, admin, enrolled, confirmed in rows.iterator(
+        chunk_size=CHUNK
+    ):
+        lines.append(
+            writer.writerow(
+                [
+                    cell(username),
+                    cell(first),
+                    cell(last),
+                    cell(email),
+                    cell(phone),
+                    "Yes" if admin else "No",
+                    twofactor_label(enrolled=enrolled, confirmed=confirmed, account_on=account_on),
+                ]
+            )
+        )
+        if len(lines) == CHUNK:
+            yield "".join(lines)
+            lines.clear()
+    if lines:
+        yield "".join(lines)
