@@ -53,8 +53,8 @@ class RolloutMiddleware:
         if match is not None and match.view_name in OPEN_WHILE_OVERDUE:
             return None
         message = (
-            "Your administrator requires two-factor authentication. Turn it on here "
-            "(tick Status, then enter the code we send) to open the rest of the portal."
+            "Turn on two-factor authentication here (tick Status, then enter the code we "
+            "send) to open the rest of the portal."
         )
         if "application/json" in request.headers.get("Accept", ""):
             return JsonResponse({"ok": False, "message": message}, status=403)

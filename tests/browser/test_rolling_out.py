@@ -124,7 +124,7 @@ def test_an_overdue_coworker_can_open_only_my_account_until_they_turn_2fa_on(
     log_in(page, "carl")
     expect(page).to_have_url(re.compile(r"/account/settings/$"))
     expect(page.get_by_role("status")).to_contain_text(
-        "Your administrator requires two-factor authentication. Turn it on here"
+        "Turn on two-factor authentication here (tick Status"
     )
     expect(banner(page)).to_contain_text("has passed")
     capture(page, "rollout-overdue")
