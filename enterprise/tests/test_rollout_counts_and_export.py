@@ -194,6 +194,25 @@ def test_the_pages_of_a_filter_keep_it(client, mix, admin_user):
     assert 'href="?state=not_set_up&amp;page=1"' in second.content.decode()
 
 
+def test_the_pager_can_take_the_count_it_would_make(mix):
+    """coworker_page(count=...) with the number rollout_counts() has: the same
+    page, one COUNT fewer."""
+    counts = selectors.rollout_counts(mix)
+
+    def page(**count):
+        with CaptureQueriesContext(connection) as captured:
+            result = selectors.coworker_page(
+                enterprise_id=mix.pk, page_number="1", state="not_set_up", **count
+            )
+            names = [user.username for user in result]
+        return names, result.paginator.num_pages, len(captured)
+
+    counted, given = page(), page(count=counts["not_set_up"])
+
+    assert given[:2] == counted[:2] == (["ned", "nora"], 1)
+    assert given[2] == counted[2] - 1
+
+
 def test_overdue_shows_only_once_the_deadline_has_passed(client, mix, admin_user, time_machine):
     require_by_deadline(mix)
 
