@@ -13,7 +13,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from accounts.sessions import AUTH_AT, CODE_PROVEN, EPOCH, IP, LAST_ACTIVE, USER_AGENT
+from accounts.sessions import (
+    AUTH_AT,
+    CODE_PROVEN,
+    EPOCH,
+    IP,
+    LAST_ACTIVE,
+    TRUSTED_BY,
+    USER_AGENT,
+)
 from enterprise.audit import client_ip
 
 
@@ -57,6 +65,13 @@ def _needs_code(user: Any) -> bool:
     ).exists()
 
 
+def _still_trusted(request: HttpRequest) -> bool:
+    from twofactor.trust import still_trusted
+
+    user: Any = request.user
+    return still_trusted(user=user, trusted_id=request.session[TRUSTED_BY])
+
+
 class SessionTimeoutMiddleware:
     """Logs a person out when their session:
     - was idle for SESSION_IDLE_TIMEOUT, or began SESSION_ABSOLUTE_TIMEOUT
@@ -64,7 +79,8 @@ class SessionTimeoutMiddleware:
     - belongs to an earlier generation of their sessions (all were ended:
       a password change, Log out other sessions, an Unlock);
     - was made with the password alone while their login now needs a code
-      (they, or someone with their password, turned 2FA on elsewhere).
+      (they, or someone with their password, turned 2FA on elsewhere);
+    - was opened by a remembered browser that is no longer remembered.
     Activity is written at most every SESSION_ACTIVITY_RESOLUTION, and never
     for passive requests."""
 
@@ -97,6 +113,8 @@ class SessionTimeoutMiddleware:
             )
         elif request.session[EPOCH] != request.user.session_epoch:
             message = "Your sessions were logged out. Please log in again."
+        elif TRUSTED_BY in request.session and not _still_trusted(request):
+            message = "This browser is no longer remembered for your login. Please log in again."
         elif not request.session.get(CODE_PROVEN) and _needs_code(request.user):
             message = (
                 "Two-factor authentication is on for your login: "

@@ -190,22 +190,28 @@ def recovery_codes_needed(request, user) -> list[CodeNeeded]:
 def recovery_codes_apply(ctx: ChangeContext) -> str:
     """The step-up is done: the Security page may now draw new codes and
     show them, once (they are never stored in plaintext, not even in the
-    session)."""
+    session): a one-time grant, claimed by the first page that shows them."""
+    grant = recovery.recovery_grant(user=ctx.actor)
     until = timezone.now() + settings.TWOFACTOR_RECOVERY_SHOW_WITHIN
-    ctx.session[RECOVERY_SHOW] = until.isoformat()
+    ctx.session[RECOVERY_SHOW] = {"until": until.isoformat(), "grant": grant}
     return "Here are your new recovery codes. Your earlier codes no longer work."
 
 
 def recovery_codes_show(request) -> list[str]:
-    """The new codes, if a step-up for them just happened in this session:
-    drawn now, shown once."""
-    until = request.session.pop(RECOVERY_SHOW, None)
-    if not until or timezone.now() >= datetime.fromisoformat(until):
+    """The new codes, if a step-up for them just happened in this session
+    and no other page has shown them: drawn now, shown once."""
+    mark = request.session.pop(RECOVERY_SHOW, None)
+    if not isinstance(mark, dict) or not mark.get("grant"):
+        return []
+    if timezone.now() >= datetime.fromisoformat(mark["until"]):
         return []
     if not twofactor_on(request.user):
         return []
-    codes = recovery.recovery_generate(user=request.user, ip=client_ip(request))
-    notices.notice_send(notices.RECOVERY_CODES_GENERATED, user=request.user)
+    codes = recovery.recovery_generate(
+        user=request.user, ip=client_ip(request), grant=mark["grant"]
+    )
+    if codes:
+        notices.notice_send(notices.RECOVERY_CODES_GENERATED, user=request.user)
     return codes
 
 

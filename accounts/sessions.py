@@ -24,6 +24,9 @@ EPOCH = "_session_epoch"
 # the person's codes go. A session without it is refused once their login
 # needs a code.
 CODE_PROVEN = "_code_proven"
+# The remembered browser (twofactor.models.TrustedBrowser id) whose trust
+# opened this session without a code: the session ends when that trust does.
+TRUSTED_BY = "_trusted_by"
 LAST_ACTIVE = "_last_active"
 IP = "_ip"
 USER_AGENT = "_user_agent"

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
-from accounts.sessions import browser_name, session_keep, sessions_of
+from accounts.sessions import TRUSTED_BY, browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import recovery, throttle, trust
 from twofactor.codes import CodeError
@@ -134,6 +134,9 @@ def browser_revoke(request, trusted_id: int):
     count = trust.trust_revoke(
         user=request.user, trusted_id=trusted_id, ip=client_ip(request), why="revoked"
     )
+    if count and request.session.get(TRUSTED_BY) == trusted_id:
+        # The person revoked the browser they are using: this session stays.
+        del request.session[TRUSTED_BY]
     if count:
         messages.success(request, "That browser is no longer remembered.")
     else:
@@ -147,6 +150,7 @@ def browsers_revoke_all(request):
     count = trust.trust_revoke(
         user=request.user, trusted_id=None, ip=client_ip(request), why="revoke all"
     )
+    request.session.pop(TRUSTED_BY, None)
     noun = "browser is" if count == 1 else "browsers are"
     messages.success(request, f"{count} {noun} no longer remembered.")
     return redirect("accounts:security")

@@ -134,10 +134,20 @@ def _reminder(user, enterprise, deadline: date) -> EmailMessage:
 
 
 def _send(batch) -> int:
+    """One message at a time on one connection: if the mail server fails
+    part-way, only the claims of the messages not sent are released (the
+    next run sends those; the ones sent are never sent again)."""
+    connection = get_connection()
+    sent = 0
     try:
-        get_connection().send_messages([message for _claim, message in batch])
+        connection.open()
+        for _claim, message in batch:
+            connection.send_messages([message])
+            sent += 1
     except Exception:
-        # Not sent: release the claims so the next run tries again.
-        RolloutReminder.objects.filter(pk__in=[claim.pk for claim, _m in batch]).delete()
+        unsent = [claim.pk for claim, _message in batch[sent:]]
+        RolloutReminder.objects.filter(pk__in=unsent).delete()
         raise
-    return len(batch)
+    finally:
+        connection.close()
+    return sent

@@ -15,7 +15,7 @@ from enterprise import selectors
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise
 from twofactor import notices, recovery, stepup, trust
-from twofactor.codes import code_step_unlock
+from twofactor.codes import CodeError, code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
 from twofactor.models import CodeDevice
 from twofactor.stepup import ChangeContext, CodeNeeded
@@ -141,6 +141,22 @@ def policy_apply(
         )
         if not enabled:
             required_, day = False, None
+        # Worked out again under the lock, against what is saved now: a Save
+        # that loosened nothing when its request began may loosen what
+        # another administrator saved meanwhile.
+        loosens = _weakens(
+            enterprise,
+            enabled=enabled,
+            channel=channel,
+            required=required_,
+            deadline=day,
+            days=days,
+        )
+        if loosens and twofactor_on(actor) and not ctx.stepped_up:
+            raise CodeError(
+                "The settings changed while you were saving them. Nothing was changed: "
+                "look at them again, and Save."
+            )
         was_enabled, was_channel = enterprise.twofactor_enabled, enterprise.twofactor_channel
         was_rollout = (
             enterprise.twofactor_required,
@@ -292,13 +308,19 @@ def coworker_reset_needed(request: HttpRequest, admin: Any, *, coworker_id: int,
     """Resetting a co-worker's 2FA is a step-up for an administrator whose own
     login uses 2FA; never for their own login (they would lock themselves
     out of nothing, and a stolen session could switch its owner's 2FA off)."""
-    _reset_target(admin, coworker_id)
-    return stepup.step_up(request, user=admin) if twofactor_on(admin) else []
+    coworker = _reset_target(admin, coworker_id)
+    if not twofactor_on(admin):
+        if twofactor_on(coworker):
+            # A password alone must not undo someone else's second factor.
+            raise CodeError(
+                "Turn on two-factor authentication for your own login first: "
+                "resetting someone else's needs a code from yours."
+            )
+        return []
+    return stepup.step_up(request, user=admin)
 
 
 def _reset_target(admin: Any, coworker_id: int) -> Any:
-    from twofactor.codes import CodeError
-
     admin = get_user_model().objects.get(pk=admin.pk)
     if not admin.is_enterprise_admin:
         raise PermissionDenied("Only an administrator can reset a co-worker.")

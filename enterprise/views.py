@@ -88,11 +88,16 @@ def settings_twofactor(request):
                 form.add_error(None, outcome.message)
                 status, retry_at = outcome.status, outcome.retry_at
     state = selectors.rollout_state(request.GET.get("state"))
+    counts = selectors.rollout_counts(enterprise)
     page = selectors.coworker_page(
-        enterprise_id=enterprise.pk, page_number=request.GET.get("page"), state=state
+        enterprise_id=enterprise.pk,
+        page_number=request.GET.get("page"),
+        state=state,
+        # The counts hold the filter's size: the pager makes no COUNT of its own.
+        count=counts.get(state or "total"),
     )
     context = {
-        "counts": selectors.rollout_counts(enterprise),
+        "counts": counts,
         "remember_max": settings.TWOFACTOR_REMEMBER_MAX_DAYS,
         "state": state,
         "enterprise": enterprise,

@@ -52,6 +52,9 @@ class CodeDevice(ThrottlingMixin, Device):
     confirmed = models.BooleanField(default=False)
     email_unproven = models.BooleanField(default=False)
     phone_unproven = models.BooleanField(default=False)
+    # SHA-256 of the one-time grant a step-up for new recovery codes left in
+    # the person's session (twofactor.recovery): claimed by exactly one page.
+    recovery_grant = models.CharField(max_length=64, blank=True)
 
     class State(models.TextChoices):
         OFF = "off", "Disabled"
@@ -231,6 +234,10 @@ class TrustedBrowser(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_browsers"
     )
     token_hash = models.CharField(max_length=64, unique=True)
+    # What the trust was granted under (twofactor.trust.binding): the
+    # password, and the channel and destination of the person's codes. Any
+    # change of them, by any path (an operator in /admin/ too), ends it.
+    binding = models.CharField(max_length=64)
     user_agent = models.CharField(max_length=300, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -50,18 +50,37 @@ def _draw() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def recovery_grant(*, user: "User") -> str:
+    """A step-up for new codes was entered: a one-time grant, for the page
+    that shows them. Returns the token for the session; its hash is kept on
+    the device, so one page claims it however many load at once."""
+    token = secrets.token_urlsafe(24)
+    CodeDevice.objects.filter(user=user).update(
+        recovery_grant=hashlib.sha256(token.encode()).hexdigest()
+    )
+    return token
+
+
 @sensitive_variables("codes")
-def recovery_generate(*, user: "User", ip: str | None) -> list[str]:
+def recovery_generate(*, user: "User", ip: str | None, grant: str | None = None) -> list[str]:
     """New codes for the person; the old ones stop working. Returns the
-    plaintext, to be shown once and never stored."""
+    plaintext, to be shown once and never stored. With `grant`, only if
+    that grant is still unclaimed (else []): the device row is locked, so
+    two pages at once draw one set, and the other shows none."""
     codes = [_draw() for _ in range(settings.TWOFACTOR_RECOVERY_CODES)]
     rows = []
     for code in codes:
         salt = secrets.token_hex(16)
-        rows.append(
-            RecoveryCode(user=user, salt=salt, code_hash=recovery_hash(code, salt))
-        )
+        rows.append(RecoveryCode(user=user, salt=salt, code_hash=recovery_hash(code, salt)))
+    device = device_get(user)
     with transaction.atomic():
+        device = CodeDevice.objects.select_for_update().get(pk=device.pk)
+        if grant is not None:
+            claimed = hashlib.sha256(grant.encode()).hexdigest()
+            if not device.recovery_grant or not hmac.compare_digest(device.recovery_grant, claimed):
+                return []
+            device.recovery_grant = ""
+            device.save(update_fields=["recovery_grant"])
         RecoveryCode.objects.filter(user=user).delete()
         RecoveryCode.objects.bulk_create(rows)
     audit_record(

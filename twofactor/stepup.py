@@ -9,14 +9,11 @@ An app registers each change its pages make (action_register: which codes it
 needs, how it applies); a page calls require_code() with the change, and it
 applies now or after the last code of a ChangeFlow."""
 
-from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 
 from twofactor import codes, devices
 from twofactor.destinations import Destination
@@ -28,7 +25,7 @@ from twofactor.flows import (
     action_register,
     change_apply,
     change_needed,
-    proof_of,
+    proof_fresh,
 )
 from twofactor.models import Challenge
 from twofactor.pages import code_step_redirect
@@ -47,15 +44,7 @@ __all__ = [
 def step_up_fresh(request: HttpRequest, *, user: Any, current: Destination | None = None) -> bool:
     """This session proved, in the last TWOFACTOR_STEP_UP_TTL, a code sent to
     where the person's codes go now (`current`, if the caller has it)."""
-    proof = proof_of(request, user=user)
-    if proof is None:
-        return False
-    if timezone.now() >= datetime.fromisoformat(proof["at"]) + settings.TWOFACTOR_STEP_UP_TTL:
-        return False
-    # The destination, not the channel: an SMS and a call to one phone prove
-    # the same possession.
-    current = current or devices.current_destination(user)
-    return current is not None and current.address == proof["address"]
+    return proof_fresh(request, user=user, current=current or devices.current_destination(user))
 
 
 def step_up(request: HttpRequest, *, user: Any) -> list[CodeNeeded]:

@@ -17,9 +17,10 @@ from django.db.models import F
 from django.db.models.functions import Least
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from enterprise.audit import Action, audit_record
-from twofactor.models import TrustedBrowser
+from twofactor.models import CodeDevice, TrustedBrowser
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -29,6 +30,24 @@ SALT = "twofactor.trust"
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def binding(user: "User") -> str:
+    """A keyed hash of what a remembered browser is bound to: the person's
+    password (its session hash), and the channel and destination their codes
+    go to now. None of them can be read back from it."""
+    from twofactor.devices import current_destination
+
+    destination = current_destination(user)
+    where = f"{destination.channel}:{destination.address}" if destination else "-"
+    value = f"{user.get_session_auth_hash()}|{where}"
+    return salted_hmac("twofactor.trust.binding", value, algorithm="sha256").hexdigest()
+
+
+def _confirmed(user: "User") -> bool:
+    """Enabled, not "Verification required": a browser never skips the proof
+    a channel change asks for."""
+    return CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).exists()
 
 
 def trust_days(user: "User") -> int:
@@ -60,10 +79,13 @@ def browser_trusted(request: HttpRequest, user: "User") -> TrustedBrowser | None
             token_hash__in=[_hash(token) for token in tokens],
             expires_at__gt=now,
             created_at__gt=now - timedelta(days=days),
+            binding=binding(user),
         )
         .order_by("-created_at")
         .first()
     )
+    if trusted is not None and not _confirmed(user):
+        return None
     if trusted is not None:
         TrustedBrowser.objects.filter(pk=trusted.pk).update(last_used_at=now)
     return trusted
@@ -80,6 +102,7 @@ def trust_grant(*, request: HttpRequest, user: "User", ip: str | None) -> str:
     TrustedBrowser.objects.create(
         user=user,
         token_hash=_hash(token),
+        binding=binding(user),
         user_agent=user_agent,
         ip=ip,
         expires_at=timezone.now() + timedelta(days=days),
@@ -115,9 +138,25 @@ def trusted_browsers_of(user: "User") -> list[TrustedBrowser]:
     days = trust_days(user)
     return list(
         TrustedBrowser.objects.filter(
-            user=user, expires_at__gt=now, created_at__gt=now - timedelta(days=days)
+            user=user,
+            expires_at__gt=now,
+            created_at__gt=now - timedelta(days=days),
+            binding=binding(user),
         ).order_by("-created_at")
     )
+
+
+def still_trusted(*, user: "User", trusted_id: int) -> bool:
+    """The remembered browser a session was opened by is still remembered
+    (a session it opened ends with it: Revoke, or anything that ends trust)."""
+    now = timezone.now()
+    return TrustedBrowser.objects.filter(
+        pk=trusted_id,
+        user=user,
+        expires_at__gt=now,
+        created_at__gt=now - timedelta(days=trust_days(user)),
+        binding=binding(user),
+    ).exists()
 
 
 def is_this_browser(request: HttpRequest, trusted: TrustedBrowser) -> bool:

@@ -18,7 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.middleware import passive
-from accounts.sessions import CODE_PROVEN
+from accounts.sessions import CODE_PROVEN, TRUSTED_BY
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import devices, throttle, trust
 from twofactor.codes import CodeError
@@ -64,11 +64,14 @@ def _password_step(
         auth_login(request, user, backend=backend)
         audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip)
         return redirect(_safe_next(request)), 302, "", None
-    if trust.browser_trusted(request, user) is not None:
+    trusted = trust.browser_trusted(request, user)
+    if trusted is not None:
         # A browser this person asked to remember after a code: the
-        # password alone, until its days pass (twofactor/trust.py).
+        # password alone, until its days pass (twofactor/trust.py). The
+        # session lasts only as long as that trust does.
         auth_login(request, user, backend=backend)
         request.session[CODE_PROVEN] = True
+        request.session[TRUSTED_BY] = trusted.pk
         audit_record(
             Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip, detail="remembered browser"
         )

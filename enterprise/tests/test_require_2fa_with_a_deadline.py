@@ -196,3 +196,45 @@ def test_an_earlier_deadline_needs_no_code(client, required, admin_user):
     assert response.url == reverse("enterprise:twofactor")
     required.refresh_from_db()
     assert required.twofactor_deadline == dt.date(2026, 12, 10)
+
+
+def test_a_save_in_flight_cannot_undo_a_tightening_saved_meanwhile(
+    client, acme, admin_user, monkeypatch, time_machine
+):
+    """A thief's Save that loosened nothing when its request began (Require
+    off, 4 days, against Require off and 5 days) lands after the real
+    administrator saved Require on and 0 days: it is worked out again under
+    the row lock, and refused."""
+    from enterprise import services
+    from enterprise.models import Enterprise
+    from twofactor.flows import change
+
+    time_machine.move_to(NOW, tick=False)
+    twofactor_on(acme, admin_user)
+    acme.remember_browser_days = 5
+    acme.save()
+    original = services.policy_needed
+
+    def needed_then_the_administrator_saves(request, admin, **payload):
+        needed = original(request, admin, **payload)
+        Enterprise.objects.filter(pk=acme.pk).update(
+            twofactor_required=True, twofactor_deadline=DEADLINE, remember_browser_days=0
+        )
+        return needed
+
+    action = change._actions[services.POLICY]
+    monkeypatch.setitem(
+        change._actions,
+        services.POLICY,
+        change.ChangeAction(needed=needed_then_the_administrator_saves, apply=action.apply),
+    )
+    verified_login(client, admin_user)  # a copy of the session: no fresh step-up
+
+    response = client.post(
+        reverse("enterprise:twofactor"), policy(required=None, deadline="", remember_days="4")
+    )
+
+    assert response.status_code == 400
+    assert "The settings changed while you were saving them" in page_text(response)
+    acme.refresh_from_db()
+    assert acme.twofactor_required and acme.remember_browser_days == 0

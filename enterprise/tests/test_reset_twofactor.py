@@ -149,3 +149,18 @@ def test_a_reset_begun_by_an_administrator_who_is_then_demoted_applies_nothing(
     assert response.status_code == 403
     assert CodeDevice.objects.get(user=coworker).enrolled
     assert not AuditEvent.objects.filter(action="twofactor_reset").exists()
+
+
+def test_an_administrator_without_2fa_cannot_reset_someone_who_has_it(
+    client, acme, make_user, coworker
+):
+    """A password alone must not undo someone else's second factor."""
+    bare = make_user("bea", acme, admin=True)
+    twofactor_on(acme, coworker)
+    verified_login(client, bare)
+
+    response = reset(client, coworker)
+
+    assert response.status_code == 400
+    assert "Turn on two-factor authentication for your own login first" in page_text(response)
+    assert CodeDevice.objects.get(user=coworker).enrolled

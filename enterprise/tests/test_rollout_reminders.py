@@ -83,3 +83,32 @@ def test_a_mail_server_failure_releases_the_claims(required, time_machine, setti
 class BrokenEmailBackend(BaseEmailBackend):
     def send_messages(self, messages):
         raise OSError("the mail server is down")
+
+
+class SecondCallFails(BaseEmailBackend):
+    """Delivers the first message, then the server drops the connection."""
+
+    calls = 0
+
+    def send_messages(self, messages):
+        SecondCallFails.calls += 1
+        if SecondCallFails.calls > 1:
+            raise OSError("connection dropped")
+        mail.outbox.extend(messages)
+        return len(messages)
+
+
+def test_a_mail_server_failing_part_way_never_sends_anyone_twice(required, time_machine, settings):
+    time_machine.move_to(dt.datetime(2026, 12, 8, 6, 0, tzinfo=dt.UTC), tick=False)
+    mail.outbox.clear()
+    SecondCallFails.calls = 0
+    settings.EMAIL_BACKEND = f"{__name__}.SecondCallFails"
+    with pytest.raises(OSError):
+        rollout_reminders_send()
+    first = [m.to[0] for m in mail.outbox]
+    assert len(first) == 1
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    rollout_reminders_send()
+    rollout_reminders_send()
+    received = [m.to[0] for m in mail.outbox]
+    assert sorted(received) == ["carl@example.com", "dora@example.com"]

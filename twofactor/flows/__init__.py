@@ -9,6 +9,7 @@ from twofactor.flows.change import (
     action_register,
     change_apply,
     change_needed,
+    proof_fresh,
     proof_of,
 )
 from twofactor.flows.login import LoginFlow
@@ -27,5 +28,6 @@ __all__ = [
     "action_register",
     "change_apply",
     "change_needed",
+    "proof_fresh",
     "proof_of",
 ]

@@ -10,8 +10,10 @@ worked out again and applied by the action its app registered."""
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, get_user_model, logout
 from django.http import HttpRequest
 from django.utils import timezone
@@ -53,6 +55,11 @@ class ChangeContext:
     # The session itself, for a change whose result the next page shows
     # (new recovery codes are drawn when that page is shown).
     session: Any = None
+    # A fresh step-up of the person's current factor stands behind this
+    # change (a code in this change, or one in this session in the last
+    # TWOFACTOR_STEP_UP_TTL): an action re-checks under its row lock whether
+    # it still needs one, against what is saved now.
+    stepped_up: bool = False
 
     def end_other_sessions(self, user: Any) -> Ended:
         ended = sessions_end(user=user, keep=self.session_key)
@@ -112,12 +119,16 @@ def change_apply(
             "Your two-factor settings changed while this change waited for its code. "
             "Nothing was changed: please make it again."
         )
+    actor = cast("User", request.user)
+    current = current_destination(actor)
     ctx = ChangeContext(
         actor=request.user,
         ip=client_ip(request),
         session_key=request.session.session_key,
         proven=frozenset(proven),
         session=request.session,
+        stepped_up=current is not None
+        and (current.address in proven or proof_fresh(request, user=actor, current=current)),
     )
     message = _actions[action].apply(ctx, **payload)
     user = get_user_model().objects.get(pk=ctx.actor.pk)
@@ -155,6 +166,19 @@ def proof_record(request: HttpRequest, *, user: Any, destination: Destination) -
     device = CodeDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         otp_login(request, device)
+
+
+def proof_fresh(request: HttpRequest, *, user: Any, current: Destination | None) -> bool:
+    """This session proved, in the last TWOFACTOR_STEP_UP_TTL, a code sent to
+    `current` (where the person's codes go now)."""
+    proof = proof_of(request, user=user)
+    if proof is None or current is None:
+        return False
+    if timezone.now() >= datetime.fromisoformat(proof["at"]) + settings.TWOFACTOR_STEP_UP_TTL:
+        return False
+    # The destination, not the channel: an SMS and a call to one phone prove
+    # the same possession.
+    return bool(current.address == proof["address"])
 
 
 def proof_of(request: HttpRequest, *, user: Any) -> dict[str, Any] | None:

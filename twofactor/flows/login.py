@@ -106,7 +106,9 @@ class LoginFlow(Flow):
             ip=client_ip(self.request),
             detail="with code" if by_code else "with a recovery code",
         )
-        if not (self.data.get("remember") and trust.trust_days(user)):
+        # Only a code sent now remembers a browser: a recovery code is single
+        # use, and must not buy days of password-alone logins.
+        if not (by_code and self.data.get("remember") and trust.trust_days(user)):
             return Verified(self.data["next"])
         token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
         return Verified(self.data["next"], trust_token=token)

@@ -185,3 +185,42 @@ def test_two_requests_cannot_both_use_one_code(enrolled, outbox):
     for thread in threads:
         thread.join()
     assert sorted(results) == ["ok", "refused", "refused", "refused"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_security_pages_at_once_after_the_step_up_draw_one_set(enrolled, outbox):
+    """A double click, a second tab or a copy of the cookie: the pages that
+    load at once after the step-up show one set of codes, and only it works."""
+    from accounts.services import RECOVERY_SHOW
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    owner = Client()
+    verified_login(owner, enrolled)
+    owner.post(reverse("accounts:recovery_codes"))
+    owner.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert owner.session.get(RECOVERY_SHOW)
+    copies = []
+    for _ in range(6):
+        copy = Client()
+        copy.cookies = owner.cookies.__class__(owner.cookies)
+        copies.append(copy)
+    pages = [None] * 6
+    barrier = threading.Barrier(6)
+
+    def load(i):
+        try:
+            barrier.wait()
+            pages[i] = copies[i].get(reverse("accounts:security")).content.decode()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=load, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    shown = [CODE.findall(page) for page in pages if CODE.findall(page)]
+    assert len(shown) == 1
+    assert RecoveryCode.objects.filter(user=enrolled, used_at__isnull=True).count() == 10
