@@ -13,7 +13,7 @@ import time
 
 from bench.stack import ROOT
 
-BENCHMARKS = ["login_latency", "delivery", "task_cpu", "login_cpu", "scale", "load"]
+BENCHMARKS = ["login_latency", "delivery", "task_cpu", "login_cpu", "scale", "rollout", "load"]
 
 
 def main() -> None:

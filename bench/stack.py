@@ -151,20 +151,26 @@ class Stack:
         self.twilio = RecordingTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN).start()
 
     def _prepare_database(self) -> None:
+        """The bench database, kept between runs (seeding it is slow) and
+        migrated; made again from nothing when its migrations no longer fit
+        the code's (a migration rewritten before it was released)."""
         import psycopg
 
+        name = self.config.database
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            exists = conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [self.config.database]
-            ).fetchone()
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if not exists:
-                conn.execute(f'CREATE DATABASE "{self.config.database}"')
-        subprocess.run(
-            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=self.env(eager=True),
-            check=True,
+                conn.execute(f'CREATE DATABASE "{name}"')
+        migrate = [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"]
+        done = subprocess.run(
+            migrate, cwd=ROOT, env=self.env(eager=True), capture_output=True, text=True
         )
+        if done.returncode != 0:
+            print(f"bench: the {name} database no longer fits the migrations; making it again")
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
+            subprocess.run(migrate, cwd=ROOT, env=self.env(eager=True), check=True)
 
     def _prepare_broker(self) -> None:
         import redis

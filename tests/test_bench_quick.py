@@ -23,6 +23,8 @@ TITLES = [
     "Server CPU per login",
     "The 2FA tab of an enterprise",
     "Channel change for every enrolment",
+    "Roll-out counts of an enterprise",
+    "The 2FA tab with the roll-out view",
     "Full 2FA logins under load",
 ]
 
