@@ -6,10 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.people import log_in, open_user_settings, status_box, verify
+from tests.browser.people import log_in, log_out, open_user_settings, status_box, verify
 from tests.code_step import twofactor_on
 
 pytestmark = pytest.mark.browser
+SERVED_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
 
 
 def test_logging_in_with_a_code_on_the_plain_page(open_browser, team, inbox):
@@ -52,4 +53,40 @@ def test_turning_2fa_on_through_the_plain_code_page(open_browser, team, inbox):
     )
     expect(status_box(page)).to_be_checked()
     expect(status_box(page)).to_have_accessible_description("Enabled")
+    inbox.nothing_more("+13035551299")
+
+
+def test_remember_this_browser_and_a_recovery_code_on_the_plain_page(open_browser, team, inbox):
+    """Without JS: the plain code page offers Remember this browser, and its
+    Use a recovery code opens the Recovery code field (a <details>)."""
+    from django.test import override_settings
+
+    from twofactor.recovery import recovery_generate
+
+    twofactor_on(team.enterprise, team.admin, team.coworker, channel="sms")
+    team.enterprise.remember_browser_days = 7
+    team.enterprise.save()
+    # Hashed with the served portal's key (DJANGO_DEBUG=1: the development key).
+    with override_settings(SECRET_KEY=SERVED_SECRET_KEY):
+        codes = recovery_generate(user=team.coworker, ip=None)
+    page = open_browser(java_script=False)
+    log_in(page, "carl")
+    expect(page).to_have_url(re.compile(r"/login/verify/$"))
+    inbox.sms_code("+13035551299")
+
+    page.get_by_text("Use a recovery code").click()
+    page.get_by_label("Recovery code").fill(codes[0].upper())
+    page.get_by_role("button", name="Use this recovery code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carl Jensen")
+
+    # Next time, a sent code with Remember ticked; then the password alone.
+    log_out(page)
+    log_in(page, "carl")
+    expect(page).to_have_url(re.compile(r"/login/verify/$"))
+    page.get_by_label("Remember this browser for 7 days").check()
+    verify(page, inbox.sms_code("+13035551299"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carl Jensen")
+    log_out(page)
+    log_in(page, "carl")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carl Jensen")
     inbox.nothing_more("+13035551299")
