@@ -194,7 +194,8 @@ def recovery_codes_apply(ctx: ChangeContext) -> str:
     grant = recovery.recovery_grant(user=ctx.actor)
     until = timezone.now() + settings.TWOFACTOR_RECOVERY_SHOW_WITHIN
     ctx.session[RECOVERY_SHOW] = {"until": until.isoformat(), "grant": grant}
-    return "Here are your new recovery codes. Your earlier codes no longer work."
+    # The Security page says what happened, once it has drawn the codes.
+    return ""
 
 
 def recovery_codes_show(request) -> list[str]:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
-from accounts.sessions import TRUSTED_BY, browser_name, session_keep, sessions_of
+from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import recovery, throttle, trust
 from twofactor.codes import CodeError
@@ -104,7 +104,19 @@ def _security_page(
 @login_required
 @require_GET
 def security(request):
-    return _security_page(request, new_codes=services.recovery_codes_show(request))
+    asked = services.RECOVERY_SHOW in request.session
+    codes = services.recovery_codes_show(request)
+    if codes:
+        messages.success(
+            request, "Here are your new recovery codes. Your earlier codes no longer work."
+        )
+    elif asked:
+        messages.warning(
+            request,
+            "No new recovery codes were made (they were shown elsewhere, or too much time "
+            "passed). Your earlier codes still work. Click Generate recovery codes again.",
+        )
+    return _security_page(request, new_codes=codes)
 
 
 @login_required
@@ -134,9 +146,6 @@ def browser_revoke(request, trusted_id: int):
     count = trust.trust_revoke(
         user=request.user, trusted_id=trusted_id, ip=client_ip(request), why="revoked"
     )
-    if count and request.session.get(TRUSTED_BY) == trusted_id:
-        # The person revoked the browser they are using: this session stays.
-        del request.session[TRUSTED_BY]
     if count:
         messages.success(request, "That browser is no longer remembered.")
     else:
@@ -150,7 +159,6 @@ def browsers_revoke_all(request):
     count = trust.trust_revoke(
         user=request.user, trusted_id=None, ip=client_ip(request), why="revoke all"
     )
-    request.session.pop(TRUSTED_BY, None)
     noun = "browser is" if count == 1 else "browsers are"
     messages.success(request, f"{count} {noun} no longer remembered.")
     return redirect("accounts:security")

@@ -343,6 +343,14 @@ def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -
     coworker = _reset_target(ctx.actor, coworker_id)
     admin = get_user_model().objects.get(pk=ctx.actor.pk)
     with transaction.atomic():
+        # The co-worker's own changes take this lock too: their 2FA turned
+        # on by a request in flight is seen here.
+        CodeDevice.objects.select_for_update().filter(user=coworker).first()
+        if not twofactor_on(admin) and twofactor_on(coworker):
+            raise CodeError(
+                "Turn on two-factor authentication for your own login first: "
+                "resetting someone else's needs a code from yours."
+            )
         CodeDevice.objects.filter(user=coworker).update(enrolled=False, confirmed=False)
         code_step_unlock(user=coworker)
         recovery.recovery_void(user=coworker)

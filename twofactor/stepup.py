@@ -73,8 +73,9 @@ def require_code(
     try:
         needed = change_needed(request, action=action, payload=payload)
         if not needed:
-            message = change_apply(request, action=action, payload=payload, needs_checked=True)
-            messages.success(request, message)
+            message = change_apply(request, action=action, payload=payload)
+            if message:
+                messages.success(request, message)
             return redirect(return_url)
         ChangeFlow.begin(
             request, action=action, payload=payload, needed=needed, return_url=return_url

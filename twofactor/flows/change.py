@@ -15,15 +15,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, get_user_model, logout
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 
-from accounts.sessions import CODE_PROVEN, Ended, session_keep, sessions_end
+from accounts.sessions import CODE_PROVEN, TRUSTED_BY, Ended, session_keep, sessions_end
 from enterprise.audit import client_ip
 from twofactor import codes, recovery
 from twofactor.destinations import Destination
-from twofactor.devices import current_destination
+from twofactor.devices import current_destination, device_get
 from twofactor.flows.base import Flow, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -98,39 +99,40 @@ def change_apply(
     action: str,
     payload: dict[str, Any],
     proven: list[str] | None = None,
-    needs_checked: bool = False,
 ) -> str:
     """Apply a change whose codes were entered. What it needs is worked out
-    again first (unless the caller just did, `needs_checked`): a change begun
-    before the person's 2FA or destination changed (in another session, say)
-    may now need codes it never asked for, and then it applies nothing."""
+    again first, with the person's code-step row locked, and the change is
+    applied under that same lock: a change begun before the person's 2FA or
+    destination changed (in another session, or by a request in flight at
+    the same moment) may now need codes it never asked for, and then it
+    applies nothing. Every change of a person's 2FA takes this lock, so two
+    of them never cross."""
     proven = proven or []
-    missing = (
-        []
-        if needs_checked
-        else [
+    actor = cast("User", request.user)
+    row = device_get(actor)
+    with transaction.atomic():
+        CodeDevice.objects.select_for_update().filter(pk=row.pk).first()
+        missing = [
             needed
             for needed in change_needed(request, action=action, payload=payload)
             if needed.destination.address not in proven
         ]
-    )
-    if missing:
-        raise codes.CodeError(
-            "Your two-factor settings changed while this change waited for its code. "
-            "Nothing was changed: please make it again."
+        if missing:
+            raise codes.CodeError(
+                "Your two-factor settings changed while this change waited for its code. "
+                "Nothing was changed: please make it again."
+            )
+        current = current_destination(actor)
+        ctx = ChangeContext(
+            actor=request.user,
+            ip=client_ip(request),
+            session_key=request.session.session_key,
+            proven=frozenset(proven),
+            session=request.session,
+            stepped_up=current is not None
+            and (current.address in proven or proof_fresh(request, user=actor, current=current)),
         )
-    actor = cast("User", request.user)
-    current = current_destination(actor)
-    ctx = ChangeContext(
-        actor=request.user,
-        ip=client_ip(request),
-        session_key=request.session.session_key,
-        proven=frozenset(proven),
-        session=request.session,
-        stepped_up=current is not None
-        and (current.address in proven or proof_fresh(request, user=actor, current=current)),
-    )
-    message = _actions[action].apply(ctx, **payload)
+        message = _actions[action].apply(ctx, **payload)
     user = get_user_model().objects.get(pk=ctx.actor.pk)
     # This session stays, under a new key (a stolen copy of its cookie
     # dies); if the change ended the other sessions (a password change
@@ -148,6 +150,7 @@ def change_apply(
     current = current_destination(user)
     if current is not None and current.address in proven:
         request.session[CODE_PROVEN] = True
+        request.session.pop(TRUSTED_BY, None)
         if device is not None:
             otp_login(request, device)
     return message
@@ -161,8 +164,10 @@ def proof_record(request: HttpRequest, *, user: Any, destination: Destination) -
         "channel": destination.channel,
         "address": destination.address,
     }
-    # A code to the person's own current factor: the session is verified by it.
+    # A code to the person's own current factor: the session is verified by
+    # it, and no longer rests on a remembered browser's trust.
     request.session[CODE_PROVEN] = True
+    request.session.pop(TRUSTED_BY, None)
     device = CodeDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         otp_login(request, device)

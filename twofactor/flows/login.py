@@ -62,13 +62,19 @@ class LoginFlow(Flow):
         """The person logging in, unless since the password was accepted
         their sessions were ended (a password change, Log out other sessions,
         a new phone or email, an Unlock), their password changed (an operator
-        reset it), or the account's channel changed (the code must come by
-        the new one): then this login is void too."""
+        reset it), the account's channel changed (the code must come by
+        the new one), or the person's codes now go elsewhere: then this
+        login is void too."""
         user = super().user()
+        current = devices.current_destination(user)
         if (
             user.session_epoch != self.data["session_epoch"]
             or user.get_session_auth_hash() != self.data["password"]
             or user.enterprise.twofactor_channel != self.data["account_channel"]
+            # Codes moved meanwhile (a detail proven elsewhere): a code sent
+            # to where they used to go no longer logs in.
+            or current is None
+            or current.address != self.data["stage"]["address"]
         ):
             self.clear()
             raise FlowExpired("This login can no longer continue. Please log in again.")
