@@ -25,6 +25,16 @@ class AccountsConfig(AppConfig):
             needed=services.recovery_codes_needed,
             apply=services.recovery_codes_apply,
         )
+        action_register(
+            services.APP_SETUP_ACTION,
+            needed=services.app_setup_needed,
+            apply=services.app_setup_apply,
+        )
+        action_register(
+            services.APP_REMOVE_ACTION,
+            needed=services.app_remove_needed,
+            apply=services.app_remove_apply,
+        )
         user_logged_in.connect(_session_started, dispatch_uid="accounts.session_started")
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.sessions import Ended, sessions_end
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import notices, recovery, stepup, trust
+from twofactor import app, notices, recovery, stepup, trust
 from twofactor.destinations import (
     channel_destination,
     email_address,
@@ -24,6 +24,10 @@ from twofactor.stepup import ChangeContext, CodeNeeded
 
 ACCOUNT_SETTINGS_ACTION = "account.settings"
 RECOVERY_ACTION = "account.recovery_codes"
+APP_SETUP_ACTION = "account.app_setup"
+APP_REMOVE_ACTION = "account.app_remove"
+# The authenticator app being set up in this session (a TOTPDevice id).
+APP_PENDING = "_app_pending"
 # The session may show new recovery codes once, until this time (ISO).
 RECOVERY_SHOW = "_recovery_codes_show"
 PASSWORD_ACTION = "account.password"  # an action name  # noqa: S105  # nosec B105
@@ -214,6 +218,42 @@ def recovery_codes_show(request) -> list[str]:
     if codes:
         notices.notice_send(notices.RECOVERY_CODES_GENERATED, user=request.user)
     return codes
+
+
+def app_setup_needed(request, user) -> list[CodeNeeded]:
+    """Adding an authenticator app: only when allowed and with 2FA on, and
+    after a step-up (a stolen session must not add the thief's app)."""
+    from twofactor.codes import CodeError
+
+    if not twofactor_on(user):
+        raise CodeError("Turn on two-factor authentication first: the app is part of it.")
+    if not app.app_allowed(user):
+        raise CodeError("Your administrator does not allow authenticator apps.")
+    return stepup.step_up(request, user=user)
+
+
+def app_setup_apply(ctx: ChangeContext) -> str:
+    device = app.app_pending(ctx.actor)
+    ctx.session[APP_PENDING] = device.pk
+    return "Scan the QR code with your authenticator app, then enter the code it shows."
+
+
+def app_setup_confirm(request, *, device, code: str) -> str:
+    app.app_confirm(user=request.user, device=device, code=code, ip=client_ip(request))
+    request.session.pop(APP_PENDING, None)
+    notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "app"})
+    return "Your authenticator app is active. Logins now ask for its code first."
+
+
+def app_remove_needed(request, user) -> list[CodeNeeded]:
+    return stepup.step_up(request, user=user) if twofactor_on(user) else []
+
+
+def app_remove_apply(ctx: ChangeContext) -> str:
+    if app.app_remove(user=ctx.actor, ip=ctx.ip):
+        notices.notice_send(notices.FACTOR_REMOVED, user=ctx.actor, context={"method": "app"})
+        return "Your authenticator app was removed. Its codes no longer work."
+    return "There was no authenticator app to remove."
 
 
 def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> Ended:

@@ -6,16 +6,19 @@ from django.contrib.auth.hashers import make_password
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
 from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import recovery, throttle, trust
+from twofactor import app, recovery, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.devices import twofactor_on
+from twofactor.forms import CodeForm
 from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
 from twofactor.stepup import require_code
@@ -60,7 +63,15 @@ def profile(request):
 
 
 def _security_page(
-    request, *, form=None, error="", status=200, retry_at=None, new_codes=(), recovery_error=""
+    request,
+    *,
+    form=None,
+    error="",
+    status=200,
+    retry_at=None,
+    new_codes=(),
+    recovery_error="",
+    app_error="",
 ):
     user = request.user
     sessions = [
@@ -95,6 +106,9 @@ def _security_page(
         "new_codes": list(new_codes),
         "codes_text": "".join(f"{code}\n" for code in new_codes),
         "recovery_error": recovery_error,
+        "app_allowed": app.app_allowed(user),
+        "app_active": app.app_device(user),
+        "app_error": app_error,
     }
     return page_with_code_step(
         request, "accounts/security.html", context, status=status, retry_at=retry_at
@@ -216,3 +230,78 @@ def sessions_end_others(request):
         return redirect("login")
     messages.success(request, "Your other sessions were logged out.")
     return redirect("accounts:security")
+
+
+@login_required
+@require_POST
+def app_setup_start(request):
+    """Set up authenticator app: a step-up, then the QR code page."""
+    outcome = require_code(
+        request,
+        action=services.APP_SETUP_ACTION,
+        payload={},
+        return_url=reverse("accounts:app_setup"),
+    )
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request, app_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome
+
+
+@sensitive_post_parameters("code")
+@login_required
+@require_http_methods(["GET", "POST"])
+def app_setup(request):
+    """The QR code and the secret of the app being set up, and its first
+    Verification code."""
+    if request.GET.get("step") == "code":
+        # The step-up's pop-up, over the Security page.
+        return _security_page(request)
+    device = (
+        TOTPDevice.objects.filter(
+            pk=request.session.get(services.APP_PENDING), user=request.user, confirmed=False
+        ).first()
+        if request.session.get(services.APP_PENDING)
+        else None
+    )
+    if device is None:
+        messages.info(request, "Click Set up authenticator app to start again.")
+        return redirect("accounts:security")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                message = services.app_setup_confirm(
+                    request, device=device, code=form.cleaned_data["code"]
+                )
+            except CodeError as exc:
+                form.add_error("code", exc.message)
+                status = exc.status
+            else:
+                messages.success(request, message)
+                return redirect("accounts:security")
+    context = {
+        "form": form,
+        "qr_svg": mark_safe(app.app_qr_svg(device)),  # noqa: S308  # nosec B308 B703 (segno's SVG of our own URL)
+        "secret": app.app_secret(device),
+    }
+    return render(request, "accounts/app_setup.html", context, status=status)
+
+
+@login_required
+@require_POST
+def app_remove(request):
+    outcome = require_code(
+        request,
+        action=services.APP_REMOVE_ACTION,
+        payload={},
+        return_url=reverse("accounts:security"),
+    )
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request, app_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome

@@ -33,6 +33,7 @@ class TwoFactorPolicyForm(forms.Form):
             "max_value": f"Enter at most {settings.TWOFACTOR_REMEMBER_MAX_DAYS} days.",
         },
     )
+    allow_app = forms.BooleanField(label="Authenticator app", required=False)
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -44,6 +45,7 @@ class TwoFactorPolicyForm(forms.Form):
             "required": enterprise.twofactor_required,
             "deadline": enterprise.twofactor_deadline,
             "remember_days": enterprise.remember_browser_days,
+            "allow_app": enterprise.allow_authenticator_app,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -74,6 +76,7 @@ class TwoFactorPolicyForm(forms.Form):
             "required": required,
             "deadline": data["deadline"].isoformat() if required and data["deadline"] else "",
             "remember_days": data["remember_days"],
+            "allow_app": bool(data["allow_app"]),
         }
 
 

@@ -19,6 +19,9 @@ class Enterprise(models.Model):
     # UTC) nothing but setting it up opens for them.
     twofactor_required = models.BooleanField("require for every co-worker", default=False)
     twofactor_deadline = models.DateField("deadline", null=True, blank=True)
+    # Allowed methods (docs/BEHAVIOUR.md, "Stronger factors"): beside the
+    # channel, co-workers may add these on My Account > Security.
+    allow_authenticator_app = models.BooleanField("authenticator app", default=False)
     # 0: a browser is never remembered.
     remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 
@@ -60,6 +63,8 @@ class AuditEvent(models.Model):
         RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
         RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
         TWOFACTOR_RESET = "twofactor_reset", "Two-factor authentication reset"
+        FACTOR_ADDED = "factor_added", "Sign-in method added"
+        FACTOR_REMOVED = "factor_removed", "Sign-in method removed"
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"

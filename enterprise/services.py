@@ -53,6 +53,7 @@ def policy_plan(
     required: bool | None = None,
     deadline: str = "",
     remember_days: int | None = None,
+    allow_app: bool | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -61,12 +62,14 @@ def policy_plan(
     rollout = _rollout(
         enterprise, required=required, deadline=deadline, remember_days=remember_days
     )
-    changed = (enabled, channel, *rollout) != (
+    app_now = enterprise.allow_authenticator_app
+    changed = (enabled, channel, *rollout, app_now if allow_app is None else allow_app) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
         enterprise.twofactor_required,
         enterprise.twofactor_deadline,
         enterprise.remember_browser_days,
+        app_now,
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -100,6 +103,7 @@ def policy_needed(
     required: bool | None = None,
     deadline: str = "",
     remember_days: int | None = None,
+    allow_app: bool | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -124,6 +128,7 @@ def policy_apply(
     required: bool | None = None,
     deadline: str = "",
     remember_days: int | None = None,
+    allow_app: bool | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -168,6 +173,9 @@ def policy_apply(
         enterprise.twofactor_required = required_
         enterprise.twofactor_deadline = day
         enterprise.remember_browser_days = days
+        was_app = enterprise.allow_authenticator_app
+        if allow_app is not None:
+            enterprise.allow_authenticator_app = allow_app
         enterprise.save(
             update_fields=[
                 "twofactor_enabled",
@@ -175,8 +183,18 @@ def policy_apply(
                 "twofactor_required",
                 "twofactor_deadline",
                 "remember_browser_days",
+                "allow_authenticator_app",
             ]
         )
+        if enterprise.allow_authenticator_app != was_app:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail="authenticator apps "
+                + ("allowed" if enterprise.allow_authenticator_app else "no longer allowed"),
+            )
         if channel != was_channel:
             count = devices_require_verification(enterprise_id=enterprise.pk)
             audit_record(

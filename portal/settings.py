@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
+    "django_otp.plugins.otp_totp",
     "phonenumber_field",
     "csp",
     "accounts",
@@ -330,6 +331,11 @@ TWOFACTOR_REMEMBER_MAX_DAYS = 30
 TWOFACTOR_TRUST_COOKIE = "__Host-trusted_browser" if not DEBUG else "trusted_browser"
 # A browser remembers at most this many people (the oldest is forgotten).
 TWOFACTOR_TRUST_PER_BROWSER = 5
+# The authenticator app: django-otp's TOTP (6 digits, 30 s, one step of
+# drift either way). Its own exponential throttle is off: the code step's
+# locks (TWOFACTOR_LOCKOUT_*) count app failures like any other.
+OTP_TOTP_ISSUER = "Customer Portal"
+OTP_TOTP_THROTTLE_FACTOR = 0
 TWOFACTOR_RECOVERY_CODES = 10
 # PBKDF2 rounds per recovery code hash: checking one typed code against ten
 # stored ones costs about 60 ms of CPU here (docs/DECISIONS.md).

@@ -53,7 +53,7 @@
       });
     });
 
-    resend.addEventListener("submit", function (event) {
+    if (resend) resend.addEventListener("submit", function (event) {
       event.preventDefault();
       error.textContent = "";
       postForm(resend).then(function (data) {

@@ -20,14 +20,18 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self) -> str:
-        # People paste "123 456": spaces are not part of the code.
-        code: str = self.cleaned_data["code"].replace(" ", "")
-        digits = settings.TWOFACTOR_CODE_DIGITS
-        RegexValidator(
-            rf"^[0-9]{{{digits}}}$",
-            message=f"The code is {digits} digits, with no letters.",
-        )(code)
-        return code
+        return six_digits(self.cleaned_data["code"])
+
+
+def six_digits(value: str) -> str:
+    # People paste "123 456": spaces are not part of the code.
+    code = value.replace(" ", "")
+    digits = settings.TWOFACTOR_CODE_DIGITS
+    RegexValidator(
+        rf"^[0-9]{{{digits}}}$",
+        message=f"The code is {digits} digits, with no letters.",
+    )(code)
+    return code
 
 
 class RecoveryForm(forms.Form):
@@ -43,3 +47,20 @@ class RecoveryForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
+
+
+class AppCodeForm(forms.Form):
+    """The code the person's authenticator app shows (6 digits)."""
+
+    app_code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=20,
+        strip=True,
+        error_messages={"required": "Enter the 6-digit code your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
+        ),
+    )
+
+    def clean_app_code(self) -> str:
+        return six_digits(self.cleaned_data["app_code"])

@@ -31,6 +31,8 @@ RECOVERY_CODE_USED = "recovery_code_used"
 RECOVERY_CODES_GENERATED = "recovery_codes_generated"
 TWOFACTOR_RESET = "twofactor_reset"
 BROWSER_TRUSTED = "browser_trusted"
+FACTOR_ADDED = "factor_added"
+FACTOR_REMOVED = "factor_removed"
 
 SUBJECTS = {
     CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
@@ -44,6 +46,8 @@ SUBJECTS = {
     RECOVERY_CODE_USED: "Customer Portal: a recovery code was used",
     RECOVERY_CODES_GENERATED: "Customer Portal: new recovery codes were generated",
     TWOFACTOR_RESET: "Customer Portal: an administrator reset your two-factor authentication",
+    FACTOR_ADDED: "Customer Portal: an authenticator app was added to your login",
+    FACTOR_REMOVED: "Customer Portal: an authenticator app was removed from your login",
     BROWSER_TRUSTED: "Customer Portal: a browser was remembered for your login",
     ACCOUNT_2FA_DISABLED: (
         "Customer Portal: two-factor authentication was turned off for {enterprise}"

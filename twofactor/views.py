@@ -23,7 +23,7 @@ from enterprise.audit import Action, audit_record, client_ip
 from twofactor import devices, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
-from twofactor.forms import CodeForm, RecoveryForm
+from twofactor.forms import AppCodeForm, CodeForm, RecoveryForm
 from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
 
 
@@ -116,25 +116,30 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
             return JsonResponse({"ok": False, "message": message, "redirect": restart}, status=400)
         messages.error(request, message)
         return redirect(restart)
-    recovery_typed = request.method == "POST" and "recovery_code" in request.POST
-    form = CodeForm(request.POST if request.method == "POST" and not recovery_typed else None)
-    recovery_form = RecoveryForm(request.POST if recovery_typed else None)
+    post = request.POST if request.method == "POST" else None
+    recovery_typed = post is not None and "recovery_code" in post
+    app_typed = post is not None and "app_code" in post and not recovery_typed
+    form = CodeForm(post if post is not None and not (recovery_typed or app_typed) else None)
+    recovery_form = RecoveryForm(post if recovery_typed else None)
+    app_form = AppCodeForm(post if app_typed else None)
     status, error, retry_at = 200, "", None
-    if request.method == "POST":
-        answer = recovery_form if recovery_typed else form
+    if post is not None:
+        answer, field, check = (
+            (recovery_form, "recovery_code", flow.verify_recovery)
+            if recovery_typed
+            else (app_form, "app_code", flow.verify_app)
+            if app_typed
+            else (form, "code", flow.verify)
+        )
         if answer.is_valid():
-            flow.accept_options(request.POST)
+            flow.accept_options(post)
             try:
-                if recovery_typed:
-                    verified = flow.verify_recovery(answer.cleaned_data["recovery_code"])
-                else:
-                    verified = flow.verify(answer.cleaned_data["code"])
+                verified = check(answer.cleaned_data[field])
             except CodeError as exc:
                 status, error, retry_at = exc.status, exc.message, exc.retry_at
             else:
                 return _verified_response(request, flow, verified)
         else:
-            field = "recovery_code" if recovery_typed else "code"
             status, error = 400, str(answer.errors[field][0])
         if wants_json(request):
             response = JsonResponse({"ok": False, "message": error}, status=status)
@@ -143,9 +148,10 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     prompt = {
         **flow.prompt(),
         "form": form,
-        "error": "" if recovery_typed else error,
+        "error": "" if recovery_typed or app_typed else error,
         "recovery_form": recovery_form,
         "recovery_error": error if recovery_typed else "",
+        "app_error": error if app_typed else "",
     }
     page = render(request, flow.template, {"prompt": prompt}, status=status)
     return with_retry_after(page, retry_at)
@@ -195,7 +201,7 @@ def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     return redirect(flow.verify_url)
 
 
-@sensitive_post_parameters("code", "recovery_code")
+@sensitive_post_parameters("code", "recovery_code", "app_code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_verify(request: HttpRequest) -> HttpResponse:
@@ -208,7 +214,7 @@ def login_resend(request: HttpRequest) -> HttpResponse:
     return _resend(request, LoginFlow)
 
 
-@sensitive_post_parameters("code", "recovery_code")
+@sensitive_post_parameters("code", "recovery_code", "app_code")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import client_ip
-from twofactor import codes, recovery
+from twofactor import app, codes, recovery
 from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
 from twofactor.models import Challenge
 from twofactor.vocabulary import CHANNEL_LABELS
@@ -158,16 +158,42 @@ class Flow:
 
     # --- the person's steps ---------------------------------------------------------------
 
+    @property
+    def method(self) -> str:
+        """How this stage is answered: "code" (sent by a channel) or "app"."""
+        method: str = self.data["stage"].get("method", "code")
+        return method
+
     @sensitive_variables("code")  # an error report must not show the code
     def verify(self, code: str) -> Verified:
         user = self.user()
+        if self.method == "app":
+            app.app_verify(user=user, code=code, ip=client_ip(self.request))
+            return self.verified(user, by_code=False)
         codes.code_verify(
             challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
         )
         return self.verified(user)
 
+    def app_allowed_here(self) -> bool:
+        """The person's authenticator app may answer this stage instead of
+        the code sent (a step-up; never the proof of a new destination)."""
+        return False
+
+    @sensitive_variables("code")
+    def verify_app(self, code: str) -> Verified:
+        user = self.user()
+        if not self.app_allowed_here():
+            raise codes.CodeError(
+                "Your authenticator app can't confirm a new phone number or email. "
+                "Enter the code sent to it."
+            )
+        app.app_verify(user=user, code=code, ip=client_ip(self.request))
+        return self.verified(user, by_code=False)
+
     def verified(self, user: Any, *, by_code: bool = True) -> Verified:
-        """The code (or, `by_code` False, a recovery code) was accepted."""
+        """The code was accepted; `by_code` False: the answer was the
+        person's app or a recovery code, not a code sent by the channel."""
         raise NotImplementedError
 
     def accept_options(self, post: Any) -> None:
@@ -217,6 +243,8 @@ class Flow:
 
     def prompt(self) -> dict[str, Any]:
         """What the pop-up says: channel, masked destination, delivery status."""
+        if self.method == "app":
+            return self.app_prompt()
         challenge = Challenge.objects.filter(pk=self.data["challenge_id"]).first()
         delivery = challenge.get_delivery_display() if challenge else ""
         failure = (
@@ -241,4 +269,28 @@ class Flow:
             "status_url": reverse("twofactor:status", args=[self.type]),
             "cancel_url": self.start_url,
             "recovery": self.recovery_allowed(),
+            "app": self.app_allowed_here(),
         }
+
+    def app_prompt(self) -> dict[str, Any]:
+        """The pop-up of a stage answered by the person's app: no code was
+        sent; another way is offered."""
+        return {
+            "kind": self.type,
+            "method": "app",
+            "minutes": 0,
+            "delivery": "",
+            "failure": "",
+            "detour": "",
+            "step_note": self.step_note(),
+            "verify_url": self.verify_url,
+            "resend_url": self.resend_url,
+            "status_url": reverse("twofactor:status", args=[self.type]),
+            "cancel_url": self.start_url,
+            "recovery": self.recovery_allowed(),
+            "app": False,
+            "send_instead": self.send_instead_label(),
+        }
+
+    def send_instead_label(self) -> str:
+        return ""

@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY, Ended, session_keep, sessions_end
 from enterprise.audit import client_ip
-from twofactor import codes, recovery
+from twofactor import app, codes, recovery
 from twofactor.destinations import Destination
 from twofactor.devices import current_destination, device_get
 from twofactor.flows.base import Flow, Verified, now_iso
@@ -266,6 +266,10 @@ class ChangeFlow(Flow):
             self.purpose == Challenge.Purpose.STEP_UP
             and recovery.recovery_left(self.data["user_id"]) > 0
         )
+
+    def app_allowed_here(self) -> bool:
+        """A step-up may be answered by the person's active app."""
+        return self.purpose == Challenge.Purpose.STEP_UP and app.app_device(self.user()) is not None
 
     def verified(self, user: Any, *, by_code: bool = True) -> Verified:
         if self.purpose == Challenge.Purpose.STEP_UP:

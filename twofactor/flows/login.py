@@ -3,6 +3,7 @@ the session holds no authenticated user, only this flow; Django's login()
 runs when the code is accepted, which also cycles the session key."""
 
 import uuid
+from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -13,7 +14,8 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import codes, devices, recovery, trust
+from twofactor import app, codes, devices, recovery, trust
+from twofactor.destinations import Destination
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -52,11 +54,40 @@ class LoginFlow(Flow):
                 "started_at": now_iso(),
             },
         )
-        flow.issue(
-            user=user, purpose=Challenge.Purpose.LOGIN, destination=destination, flow=uuid.uuid4()
-        )
+        flow.data["fallback"] = asdict(destination)
+        if app.app_device(user) is not None:
+            # The strongest method first: the person's app, and no message
+            # sent unless they ask for one (Try another way).
+            flow.data["stage"] = {"purpose": Challenge.Purpose.LOGIN, "method": "app"}
+            flow.data["challenge_id"] = None
+            flow.data["flow"] = str(uuid.uuid4())
+        else:
+            flow.issue(
+                user=user,
+                purpose=Challenge.Purpose.LOGIN,
+                destination=destination,
+                flow=uuid.uuid4(),
+            )
         flow.save()
         return flow
+
+    def resend(self) -> None:
+        """Resend; from the app stage, "Send a code by SMS instead": the
+        first code by the account's channel."""
+        if self.method == "app":
+            self.issue(
+                user=self.user(),
+                purpose=Challenge.Purpose.LOGIN,
+                destination=Destination(**self.data["fallback"]),
+                flow=uuid.UUID(self.data["flow"]),
+            )
+            self.save()
+            return
+        super().resend()
+
+    def send_instead_label(self) -> str:
+        fallback = Destination(**self.data["fallback"])
+        return f"Send a code by {fallback.channel_label} to {fallback.masked} instead"
 
     def user(self) -> Any:
         """The person logging in, unless since the password was accepted
@@ -110,11 +141,14 @@ class LoginFlow(Flow):
             actor=user,
             target=user,
             ip=client_ip(self.request),
-            detail="with code" if by_code else "with a recovery code",
+            detail="with code"
+            if by_code
+            else ("with the authenticator app" if self.method == "app" else "with a recovery code"),
         )
         # Only a code sent now remembers a browser: a recovery code is single
         # use, and must not buy days of password-alone logins.
-        if not (by_code and self.data.get("remember") and trust.trust_days(user)):
+        by_app = self.method == "app"
+        if not ((by_code or by_app) and self.data.get("remember") and trust.trust_days(user)):
             return Verified(self.data["next"])
         token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
         return Verified(self.data["next"], trust_token=token)
