@@ -115,15 +115,15 @@ class AnyInput(TestCase):
         assert self.state() == before
 
     @EXAMPLES
-    @given(code=VALUE, recovery_code=VALUE, remember=VALUE)
-    def test_the_login_code(self, code, recovery_code, remember):
+    @given(code=VALUE, recovery_code=VALUE, remember=VALUE, app_code=VALUE)
+    def test_the_login_code(self, code, recovery_code, remember, app_code):
         client = Client()
         client.post(reverse("login"), {"username": "carl", "password": PASSWORD})
         before = self.state()
 
         response = client.post(
             reverse("login_verify"),
-            form(code=code, recovery_code=recovery_code, remember=remember),
+            form(code=code, recovery_code=recovery_code, remember=remember, app_code=app_code),
         )
 
         self.assert_answered(response)

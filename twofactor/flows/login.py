@@ -105,7 +105,8 @@ class LoginFlow(Flow):
             # Codes moved meanwhile (a detail proven elsewhere): a code sent
             # to where they used to go no longer logs in.
             or current is None
-            or current.address != self.data["stage"]["address"]
+            or current.address
+            != (self.data["stage"].get("address") or self.data.get("fallback", {}).get("address"))
         ):
             self.clear()
             raise FlowExpired("This login can no longer continue. Please log in again.")

@@ -2,7 +2,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models
-
 from django_otp.models import Device, ThrottlingMixin
 
 class TOTPDevice(ThrottlingMixin, Device):
