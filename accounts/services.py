@@ -105,6 +105,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         audit_record(Action.USER_2FA_DISABLED, actor=user, target=user, ip=ctx.ip)
         notices.notice_send(notices.TWOFACTOR_OFF, user=user)
         recovery.recovery_void(user=user)
+        app.app_remove(user=user, ip=ctx.ip)
         trust.trust_end(user=user, why="two-factor authentication turned off", ip=ctx.ip)
         message = "Two-factor authentication is now disabled for your login."
         end_sessions = True

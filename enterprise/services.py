@@ -14,7 +14,7 @@ from accounts.sessions import sessions_end
 from enterprise import selectors
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise
-from twofactor import notices, recovery, stepup, trust
+from twofactor import app, notices, recovery, stepup, trust
 from twofactor.codes import CodeError, code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
 from twofactor.models import CodeDevice
@@ -372,6 +372,7 @@ def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -
         CodeDevice.objects.filter(user=coworker).update(enrolled=False, confirmed=False)
         code_step_unlock(user=coworker)
         recovery.recovery_void(user=coworker)
+        app.app_remove(user=coworker, ip=ctx.ip)
         trust.trust_end(user=coworker, why="reset by an administrator", actor=admin, ip=ctx.ip)
     sessions_end(user=coworker)
     audit_record(

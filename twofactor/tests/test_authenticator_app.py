@@ -197,3 +197,25 @@ def test_the_administrator_disallowing_it_puts_logins_back_on_the_channel(
     password_step(browser, coworker)
     assert len(outbox) == sent + 1
     assert "Authenticator app" not in page_text(client.get(reverse("accounts:security")))
+
+
+def test_turning_2fa_off_or_a_reset_removes_the_app(client, allowed, coworker, admin_user, outbox):
+    verified_login(client, coworker)
+    set_up(client, outbox)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035551299"})
+    assert not TOTPDevice.objects.filter(user=coworker).exists()
+
+    client.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": "+13035551299", "twofactor": "on"},
+    )
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    set_up(client, outbox)
+    twofactor_on(allowed, admin_user)
+    admin = Client()
+    verified_login(admin, admin_user)
+    admin.post(
+        reverse("enterprise:reset", args=[coworker.pk]), {"reason": "lost phone, called them"}
+    )
+    admin.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert not TOTPDevice.objects.filter(user=coworker).exists()
