@@ -18,6 +18,7 @@ COWORKER_HEADER = [
     "Phone number",
     "Administrator",
     "Two-factor",
+    "Methods",
 ]
 CHUNK = 2000
 
@@ -64,6 +65,14 @@ def twofactor_label(*, enrolled: bool | None, confirmed: bool | None, account_on
     return "Enabled" if confirmed else "Verification required"
 
 
+def methods_label(*, on: bool, channel: str, has_app: bool) -> str:
+    """How a co-worker can answer the code step: the channel's code, and
+    their authenticator app if they have one."""
+    if not on:
+        return ""
+    return f"Authenticator app, code by {channel}" if has_app else f"Code by {channel}"
+
+
 def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
     """`rows`: selectors.coworkers_for_export(), tuples read from a server-side
     cursor (PostgreSQL) CHUNK at a time, so memory stays flat. Yields the
@@ -73,10 +82,12 @@ def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(COWORKER_HEADER)
     account_on = enterprise.twofactor_enabled
+    channel = enterprise.get_twofactor_channel_display()
     lines: list[str] = []
-    for username, first, last, email, phone, admin, enrolled, confirmed in rows.iterator(
+    for username, first, last, email, phone, admin, enrolled, confirmed, has_app in rows.iterator(
         chunk_size=CHUNK
     ):
+        label = twofactor_label(enrolled=enrolled, confirmed=confirmed, account_on=account_on)
         lines.append(
             writer.writerow(
                 [
@@ -86,7 +97,10 @@ def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
                     cell(email),
                     cell(phone),
                     "Yes" if admin else "No",
-                    twofactor_label(enrolled=enrolled, confirmed=confirmed, account_on=account_on),
+                    label,
+                    methods_label(
+                        on=account_on and bool(enrolled), channel=channel, has_app=bool(has_app)
+                    ),
                 ]
             )
         )

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enterprise.models import AuditEvent
 from enterprise.rollout import rollout_overdue, today_utc
@@ -72,6 +73,10 @@ def rollout_counts(enterprise) -> dict:
     return counts
 
 
+# The person has an active authenticator app (a subquery of the same query).
+HAS_APP = Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+
+
 def coworker_page(
     *, enterprise_id: int, page_number, state: str | None = None, count: int | None = None
 ) -> Page:
@@ -81,6 +86,7 @@ def coworker_page(
     fewer at 100,000 co-workers (docs/PERFORMANCE.md)."""
     users = (
         coworkers_in_state(enterprise_id=enterprise_id, state=state)
+        .annotate(has_app=HAS_APP)
         .select_related("twofactor_device")
         .only(
             "id",
@@ -112,13 +118,18 @@ EXPORT_FIELDS = (
     "is_enterprise_admin",
     "twofactor_device__enrolled",
     "twofactor_device__confirmed",
+    "has_app",
 )
 
 
 def coworkers_for_export(*, enterprise, state: str | None) -> QuerySet:
     """The co-worker table as filtered, every page, as tuples of
     EXPORT_FIELDS (for enterprise.export.coworkers_csv)."""
-    return coworkers_in_state(enterprise_id=enterprise.pk, state=state).values_list(*EXPORT_FIELDS)
+    return (
+        coworkers_in_state(enterprise_id=enterprise.pk, state=state)
+        .annotate(has_app=HAS_APP)
+        .values_list(*EXPORT_FIELDS)
+    )
 
 
 def coworkers_unreachable(*, enterprise_id: int, channel: str, limit: int = 50):

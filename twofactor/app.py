@@ -55,10 +55,11 @@ def app_secret(device: TOTPDevice) -> str:
 def app_qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// URL as an SVG QR code, drawn here (no image request,
     no JavaScript; the secret never leaves the page)."""
+    label = "QR code of your authenticator app's secret"
     svg: str = segno.make(device.config_url, error="m").svg_inline(
-        scale=4, dark="#1c2430", light="#ffffff", title="QR code of your authenticator app's secret"
+        scale=4, dark="#1c2430", light="#ffffff", title=label
     )
-    return svg
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
 
 
 @sensitive_variables("code")

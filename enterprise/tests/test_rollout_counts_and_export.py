@@ -260,6 +260,7 @@ def test_export_csv_holds_the_filtered_table(client, mix, admin_user):
         "Phone number",
         "Administrator",
         "Two-factor",
+        "Methods",
     ]
     assert [row[0] for row in everyone[1:]] == ["ada", "emma", "ned", "nora", "vera", "vince"]
     by_name = {row[0]: row for row in everyone[1:]}
@@ -271,9 +272,10 @@ def test_export_csv_holds_the_filtered_table(client, mix, admin_user):
         "'+13035551201",  # starts with +: escaped like any other cell
         "No",
         "Enabled",
+        "Code by Email",
     ]
-    assert by_name["ada"][5:] == ["Yes", "Enabled"]
-    assert by_name["nora"][4:] == ["", "No", "Disabled"]
+    assert by_name["ada"][5:] == ["Yes", "Enabled", "Code by Email"]
+    assert by_name["nora"][4:] == ["", "No", "Disabled", ""]
     assert by_name["ned"][6] == "Disabled"
     assert by_name["vera"][6] == "Verification required"
     assert [row[0] for row in waiting[1:]] == ["vera", "vince"]

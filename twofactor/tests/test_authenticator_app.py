@@ -219,3 +219,21 @@ def test_turning_2fa_off_or_a_reset_removes_the_app(client, allowed, coworker, a
     )
     admin.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
     assert not TOTPDevice.objects.filter(user=coworker).exists()
+
+
+def test_the_coworker_table_and_csv_show_each_persons_methods(
+    client, allowed, coworker, admin_user, outbox
+):
+    verified_login(client, coworker)
+    set_up(client, outbox)
+    twofactor_on(allowed, admin_user, channel="sms")
+    admin = Client()
+    verified_login(admin, admin_user)
+
+    table = page_text(admin.get(reverse("enterprise:twofactor")))
+    assert "Authenticator app, code by SMS" in table and "Code by SMS" in table
+    export = b"".join(admin.get(reverse("enterprise:coworkers_export")).streaming_content)
+    lines = export.decode().splitlines()
+    assert lines[0].endswith("Two-factor,Methods")
+    carl = next(line for line in lines if line.startswith("carl,"))
+    assert carl.endswith('"Authenticator app, code by SMS"')
