@@ -293,4 +293,18 @@ class Flow:
         }
 
     def send_instead_label(self) -> str:
-        return ""
+        destination = self.destination
+        return f"Send a code by {destination.channel_label} to {destination.masked} instead"
+
+    def answer_with_app(self, *, purpose: str, destination: Destination) -> None:
+        """This stage is answered by the person's app: nothing is sent
+        (Resend, "Send a code ... instead", sends the code to `destination`)."""
+        self.data["flow"] = str(uuid.uuid4())
+        self.data["challenge_id"] = None
+        self.data["stage"] = {
+            "purpose": purpose,
+            "channel": destination.channel,
+            "address": destination.address,
+            "detour": destination.detour,
+            "method": "app",
+        }

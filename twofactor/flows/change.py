@@ -242,9 +242,14 @@ class ChangeFlow(Flow):
             },
         )
         first = needed[0]
-        flow.issue(
-            user=user, purpose=first.purpose, destination=first.destination, flow=uuid.uuid4()
-        )
+        if first.purpose == Challenge.Purpose.STEP_UP and app.app_device(user) is not None:
+            # The strongest method first: the person's app; nothing is sent
+            # unless they ask ("Send a code ... instead").
+            flow.answer_with_app(purpose=first.purpose, destination=first.destination)
+        else:
+            flow.issue(
+                user=user, purpose=first.purpose, destination=first.destination, flow=uuid.uuid4()
+            )
         flow.save()
         return flow
 

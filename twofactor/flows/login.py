@@ -3,7 +3,6 @@ the session holds no authenticated user, only this flow; Django's login()
 runs when the code is accepted, which also cycles the session key."""
 
 import uuid
-from dataclasses import asdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -15,7 +14,6 @@ from django_otp import login as otp_login
 from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import app, codes, devices, recovery, trust
-from twofactor.destinations import Destination
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -54,13 +52,10 @@ class LoginFlow(Flow):
                 "started_at": now_iso(),
             },
         )
-        flow.data["fallback"] = asdict(destination)
         if app.app_device(user) is not None:
             # The strongest method first: the person's app, and no message
             # sent unless they ask for one (Try another way).
-            flow.data["stage"] = {"purpose": Challenge.Purpose.LOGIN, "method": "app"}
-            flow.data["challenge_id"] = None
-            flow.data["flow"] = str(uuid.uuid4())
+            flow.answer_with_app(purpose=Challenge.Purpose.LOGIN, destination=destination)
         else:
             flow.issue(
                 user=user,
@@ -70,24 +65,6 @@ class LoginFlow(Flow):
             )
         flow.save()
         return flow
-
-    def resend(self) -> None:
-        """Resend; from the app stage, "Send a code by SMS instead": the
-        first code by the account's channel."""
-        if self.method == "app":
-            self.issue(
-                user=self.user(),
-                purpose=Challenge.Purpose.LOGIN,
-                destination=Destination(**self.data["fallback"]),
-                flow=uuid.UUID(self.data["flow"]),
-            )
-            self.save()
-            return
-        super().resend()
-
-    def send_instead_label(self) -> str:
-        fallback = Destination(**self.data["fallback"])
-        return f"Send a code by {fallback.channel_label} to {fallback.masked} instead"
 
     def user(self) -> Any:
         """The person logging in, unless since the password was accepted
@@ -105,8 +82,7 @@ class LoginFlow(Flow):
             # Codes moved meanwhile (a detail proven elsewhere): a code sent
             # to where they used to go no longer logs in.
             or current is None
-            or current.address
-            != (self.data["stage"].get("address") or self.data.get("fallback", {}).get("address"))
+            or current.address != self.data["stage"]["address"]
         ):
             self.clear()
             raise FlowExpired("This login can no longer continue. Please log in again.")

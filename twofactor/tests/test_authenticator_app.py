@@ -154,12 +154,15 @@ def test_the_app_answers_a_step_up_but_never_proves_a_new_phone(client, allowed,
     device = set_up(client, outbox)
     fresh = Client()
     verified_login(fresh, coworker)
+    sent = len(outbox)
     fresh.post(
         reverse("accounts:settings"),
         {"email": coworker.email, "phone": "+13035550177", "twofactor": "on"},
     )
-    assert "Use your authenticator app" in page_text(fresh.get(reverse("twofactor:verify")))
-    fresh.post(reverse("twofactor:verify"), {"app_code": totp(device, steps=1)})
+    # The step-up asks for the app first, and sends nothing.
+    assert "Open your authenticator app" in page_text(fresh.get(reverse("twofactor:verify")))
+    assert len(outbox) == sent
+    fresh.post(reverse("twofactor:verify"), {"code": totp(device, steps=1)})
     # Step 2, the new phone's own code: the app is not offered, nor accepted.
     assert "Use your authenticator app" not in page_text(fresh.get(reverse("twofactor:verify")))
     refused = fresh.post(reverse("twofactor:verify"), {"app_code": totp(device, steps=1)})
@@ -237,3 +240,18 @@ def test_the_coworker_table_and_csv_show_each_persons_methods(
     assert lines[0].endswith("Two-factor,Methods")
     carl = next(line for line in lines if line.startswith("carl,"))
     assert carl.endswith('"Authenticator app, code by SMS"')
+
+
+def test_a_step_up_can_still_send_a_code_instead(client, allowed, coworker, outbox):
+    verified_login(client, coworker)
+    set_up(client, outbox)
+    fresh = Client()
+    verified_login(fresh, coworker)
+    fresh.post(reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035551299"})
+    page = page_text(fresh.get(reverse("twofactor:verify")))
+    assert "Send a code by SMS to +1••••••1299 instead" in page
+
+    fresh.post(reverse("twofactor:resend"))
+    assert outbox[-1]["channel"] == "sms"
+    fresh.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    assert not CodeDevice.objects.get(user=coworker).enrolled  # 2FA off, after the code
