@@ -55,7 +55,7 @@ def test_the_administrator_allows_it_and_a_coworker_logs_in_with_it(open_browser
     expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
     check_and_capture(page, "authenticator-app-setup")
     page.set_viewport_size({"width": 1280, "height": 900})
-    secret = page.get_by_label("Secret").inner_text()
+    secret = page.get_by_label("Secret", exact=True).inner_text()
     page.get_by_label("Verification code").fill(app_code(secret))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("status")).to_contain_text("Your authenticator app is active.")
