@@ -3,7 +3,8 @@
 Server-side CPU of a full two-factor login (open the login page, password,
 code: the web workers, the Celery worker that sends the code, and the
 PostgreSQL backends serving them) against a password-only login (open the
-page, password), same hasher (Argon2id, the first in PASSWORD_HASHERS).
+page, password), same hasher (Argon2id, the first in PASSWORD_HASHERS); and
+a login answered by an authenticator app (TOTP: nothing is sent).
 Blocks of each kind alternate so drift on a shared machine hits both alike;
 CPU is read from /proc before and after each block.
 Target: 2FA / password-only <= 1.25.
@@ -48,6 +49,34 @@ class Meter:
             )
 
 
+def app_users(enterprise, *, count: int) -> list[tuple[str, bytes]]:
+    """Co-workers with 2FA on and an active authenticator app; the enterprise
+    allows apps. Returns (username, the app's secret key)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    enterprise.allow_authenticator_app = True
+    enterprise.save(update_fields=["allow_authenticator_app"])
+    people = seed.coworkers_create(enterprise, count=count, prefix="cpuapp", phone_prefix=4)
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(username__startswith="cpuapp").order_by("username")
+    devices = TOTPDevice.objects.bulk_create(
+        [TOTPDevice(user=u, name="Authenticator app", confirmed=True) for u in users]
+    )
+    keys = {d.user.username: d.bin_key for d in devices}
+    return [(username, keys[username]) for username, _phone in people]
+
+
+def login_with_app(browser: client.Browser, username: str, key: bytes) -> None:
+    """Password, then the code the person's app shows now: nothing is sent."""
+    from django_otp.oath import TOTP
+
+    client.expect(client.password_step(browser, username), 302, "/login/verify/")
+    code = TOTP(key, 30, 0, 6)
+    code.time = time.time()
+    client.expect(browser.post("/login/verify/", {"code": f"{code.token():06d}"}), 302, "/")
+
+
 def run(*, quick: bool, logins: int | None) -> bool:
     per_block = 3 if quick else 20
     blocks = 1 if quick else max(1, (logins or 100) // per_block)
@@ -61,16 +90,19 @@ def run(*, quick: bool, logins: int | None) -> bool:
                 enterprise, count=n, prefix="cpupw", phone_prefix=3, enrolled=False
             )
         )
+        with_app = iter(app_users(enterprise, count=n))
 
         def block(kind: str, meter: Meter | None) -> None:
-            accounts = two_factor if kind == "2fa" else password_only
+            accounts = {"2fa": two_factor, "password": password_only, "app": with_app}[kind]
             if meter:
                 meter.start()
             for _ in range(per_block):
-                username, phone = next(accounts)
+                username, secret = next(accounts)
                 browser = client.Browser(stack.base_url)
                 if kind == "2fa":
-                    client.login_with_code(browser, stack.twilio, username, phone)
+                    client.login_with_code(browser, stack.twilio, username, secret)
+                elif kind == "app":
+                    login_with_app(browser, username, secret)
                 else:
                     client.login_password_only(browser, username)
             time.sleep(SETTLE)
@@ -79,9 +111,10 @@ def run(*, quick: bool, logins: int | None) -> bool:
 
         block("2fa", None)  # warm-up: both web workers, the worker's threads
         block("password", None)
-        meters = {"password": Meter(stack), "2fa": Meter(stack)}
+        block("app", None)
+        meters = {"password": Meter(stack), "2fa": Meter(stack), "app": Meter(stack)}
         for _ in range(blocks):
-            for kind in ("password", "2fa"):
+            for kind in ("password", "2fa", "app"):
                 block(kind, meters[kind])
 
         from django.contrib.auth.hashers import check_password, make_password
@@ -94,7 +127,11 @@ def run(*, quick: bool, logins: int | None) -> bool:
 
     count = blocks * per_block
     rows, totals = [], {}
-    for kind, label in (("password", "password only"), ("2fa", "password + code")):
+    for kind, label in (
+        ("password", "password only"),
+        ("2fa", "password + code by SMS"),
+        ("app", "password + authenticator app"),
+    ):
         parts = {part: seconds / count for part, seconds in meters[kind].totals.items()}
         totals[kind] = sum(parts.values())
         rows.append(
@@ -119,6 +156,10 @@ def run(*, quick: bool, logins: int | None) -> bool:
     print(
         f"2FA / password-only = {ratio:.2f} (target <= {RATIO_TARGET}: {report.verdict(ok)}); "
         f"the code step adds {(totals['2fa'] - totals['password']) * 1000:.1f} CPU ms"
+    )
+    print(
+        f"authenticator app / password-only = {totals['app'] / totals['password']:.2f}; "
+        f"app / code by SMS = {totals['app'] / totals['2fa']:.2f}"
     )
     print(f"one Argon2id check_password() in this process: {argon2 * 1000:.1f} CPU ms")
     return ok
