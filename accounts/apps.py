@@ -35,6 +35,16 @@ class AccountsConfig(AppConfig):
             needed=services.app_remove_needed,
             apply=services.app_remove_apply,
         )
+        action_register(
+            services.PASSKEY_ADD_ACTION,
+            needed=services.passkey_add_needed,
+            apply=services.passkey_add_apply,
+        )
+        action_register(
+            services.PASSKEY_REMOVE_ACTION,
+            needed=services.passkey_remove_needed,
+            apply=services.passkey_remove_apply,
+        )
         user_logged_in.connect(_session_started, dispatch_uid="accounts.session_started")
 
 

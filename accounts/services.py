@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.sessions import Ended, sessions_end
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, notices, recovery, stepup, trust
+from twofactor import app, notices, passkeys, recovery, stepup, trust
 from twofactor.destinations import (
     channel_destination,
     email_address,
@@ -19,7 +19,7 @@ from twofactor.destinations import (
     phone_e164,
 )
 from twofactor.devices import current_destination, device_get, device_peek, twofactor_on
-from twofactor.models import Challenge
+from twofactor.models import Challenge, Passkey
 from twofactor.stepup import ChangeContext, CodeNeeded
 
 ACCOUNT_SETTINGS_ACTION = "account.settings"
@@ -106,6 +106,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         notices.notice_send(notices.TWOFACTOR_OFF, user=user)
         recovery.recovery_void(user=user)
         app.app_remove(user=user, ip=ctx.ip)
+        Passkey.objects.filter(user=user).delete()
         trust.trust_end(user=user, why="two-factor authentication turned off", ip=ctx.ip)
         message = "Two-factor authentication is now disabled for your login."
         end_sessions = True
@@ -255,6 +256,40 @@ def app_remove_apply(ctx: ChangeContext) -> str:
         notices.notice_send(notices.FACTOR_REMOVED, user=ctx.actor, context={"method": "app"})
         return "Your authenticator app was removed. Its codes no longer work."
     return "There was no authenticator app to remove."
+
+
+PASSKEY_ADD_ACTION = "account.passkey_add"
+PASSKEY_REMOVE_ACTION = "account.passkey_remove"
+# A step-up for a new passkey was entered: its name, until when (ISO).
+PASSKEY_GRANT = "_passkey_grant"
+
+
+def passkey_add_needed(request, user, *, name: str) -> list[CodeNeeded]:
+    """Adding a passkey: only when allowed and with 2FA on, after a step-up."""
+    from twofactor.codes import CodeError
+
+    if not twofactor_on(user):
+        raise CodeError("Turn on two-factor authentication first: passkeys are part of it.")
+    if not passkeys.passkeys_allowed(user):
+        raise CodeError("Your administrator does not allow passkeys.")
+    return stepup.step_up(request, user=user)
+
+
+def passkey_add_apply(ctx: ChangeContext, *, name: str) -> str:
+    until = timezone.now() + settings.TWOFACTOR_STEP_UP_TTL
+    ctx.session[PASSKEY_GRANT] = {"name": name, "until": until.isoformat()}
+    return ""
+
+
+def passkey_remove_needed(request, user, *, passkey_id: int) -> list[CodeNeeded]:
+    return stepup.step_up(request, user=user) if twofactor_on(user) else []
+
+
+def passkey_remove_apply(ctx: ChangeContext, *, passkey_id: int) -> str:
+    if passkeys.passkey_remove(user=ctx.actor, passkey_id=passkey_id, ip=ctx.ip):
+        notices.notice_send(notices.FACTOR_REMOVED, user=ctx.actor, context={"method": "passkey"})
+        return "The passkey was removed. It no longer logs you in."
+    return "There was no such passkey."
 
 
 def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> Ended:

@@ -16,4 +16,9 @@ urlpatterns = [
     path("security/app/", views.app_setup_start, name="app_setup_start"),
     path("security/app/setup/", views.app_setup, name="app_setup"),
     path("security/app/remove/", views.app_remove, name="app_remove"),
+    path("security/passkeys/", views.passkey_add, name="passkey_add"),
+    path("security/passkeys/new/", views.passkey_new, name="passkey_new"),
+    path("security/passkeys/options/", views.passkey_options, name="passkey_options"),
+    path("security/passkeys/register/", views.passkey_register, name="passkey_register"),
+    path("security/passkeys/<int:passkey_id>/remove/", views.passkey_remove, name="passkey_remove"),
 ]

@@ -1,8 +1,11 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.hashers import make_password
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +18,7 @@ from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
 from accounts.sessions import browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, recovery, throttle, trust
+from twofactor import app, notices, passkeys, recovery, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.devices import twofactor_on
 from twofactor.forms import CodeForm
@@ -72,6 +75,7 @@ def _security_page(
     new_codes=(),
     recovery_error="",
     app_error="",
+    passkey_error="",
 ):
     user = request.user
     sessions = [
@@ -109,6 +113,9 @@ def _security_page(
         "app_allowed": app.app_allowed(user),
         "app_active": app.app_device(user),
         "app_error": app_error,
+        "passkeys_allowed": passkeys.passkeys_allowed(user),
+        "passkeys": passkeys.passkeys_of(user),
+        "passkey_error": passkey_error,
     }
     return page_with_code_step(
         request, "accounts/security.html", context, status=status, retry_at=retry_at
@@ -303,5 +310,103 @@ def app_remove(request):
     if isinstance(outcome, CodeError):
         return _security_page(
             request, app_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome
+
+
+PASSKEY_REGISTRATION = "_passkey_registration"
+
+
+def _passkey_grant(request):
+    """The name of the passkey a fresh step-up allows this session to add."""
+    grant = request.session.get(services.PASSKEY_GRANT)
+    if not isinstance(grant, dict) or timezone.now() >= datetime.fromisoformat(grant["until"]):
+        return None
+    return grant["name"]
+
+
+@login_required
+@require_POST
+def passkey_add(request):
+    """Add a passkey: a Name, a step-up, then the browser creates it."""
+    name = " ".join(request.POST.get("name", "").split())[:60]
+    if not name:
+        return _security_page(
+            request, passkey_error="Give the passkey a name, like “Work laptop”.", status=400
+        )
+    outcome = require_code(
+        request,
+        action=services.PASSKEY_ADD_ACTION,
+        payload={"name": name},
+        return_url=reverse("accounts:passkey_new"),
+    )
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request, passkey_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
+        )
+    return outcome
+
+
+@login_required
+@require_GET
+def passkey_new(request):
+    if request.GET.get("step") == "code":
+        return _security_page(request)
+    name = _passkey_grant(request)
+    if name is None:
+        messages.info(request, "Click Add a passkey to start again.")
+        return redirect("accounts:security")
+    return render(request, "accounts/passkey_new.html", {"name": name})
+
+
+@login_required
+@require_POST
+def passkey_options(request):
+    if _passkey_grant(request) is None:
+        return JsonResponse(
+            {"ok": False, "message": "Click Add a passkey to start again."}, status=400
+        )
+    options, challenge = passkeys.registration_options(request.user)
+    request.session[PASSKEY_REGISTRATION] = challenge
+    return HttpResponse(options, content_type="application/json")
+
+
+@login_required
+@require_POST
+def passkey_register(request):
+    name = _passkey_grant(request)
+    challenge = request.session.pop(PASSKEY_REGISTRATION, None)
+    if name is None or not challenge:
+        return JsonResponse(
+            {"ok": False, "message": "Click Add a passkey to start again."}, status=400
+        )
+    try:
+        passkeys.registration_verify(
+            user=request.user,
+            name=name,
+            credential=request.body.decode("utf-8", "replace")[:20000],
+            challenge=challenge,
+            ip=client_ip(request),
+        )
+    except CodeError as exc:
+        return JsonResponse({"ok": False, "message": exc.message}, status=400)
+    request.session.pop(services.PASSKEY_GRANT, None)
+    notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "passkey"})
+    messages.success(request, f"Your passkey “{name}” is added. Logins now ask for it first.")
+    return JsonResponse({"ok": True, "redirect": reverse("accounts:security")})
+
+
+@login_required
+@require_POST
+def passkey_remove(request, passkey_id: int):
+    outcome = require_code(
+        request,
+        action=services.PASSKEY_REMOVE_ACTION,
+        payload={"passkey_id": passkey_id},
+        return_url=reverse("accounts:security"),
+    )
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request, passkey_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
         )
     return outcome

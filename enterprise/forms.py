@@ -34,6 +34,7 @@ class TwoFactorPolicyForm(forms.Form):
         },
     )
     allow_app = forms.BooleanField(label="Authenticator app", required=False)
+    allow_passkey = forms.BooleanField(label="Passkey", required=False)
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -46,6 +47,7 @@ class TwoFactorPolicyForm(forms.Form):
             "deadline": enterprise.twofactor_deadline,
             "remember_days": enterprise.remember_browser_days,
             "allow_app": enterprise.allow_authenticator_app,
+            "allow_passkey": enterprise.allow_passkey,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -77,6 +79,7 @@ class TwoFactorPolicyForm(forms.Form):
             "deadline": data["deadline"].isoformat() if required and data["deadline"] else "",
             "remember_days": data["remember_days"],
             "allow_app": bool(data["allow_app"]),
+            "allow_passkey": bool(data["allow_passkey"]),
         }
 
 

@@ -22,6 +22,7 @@ class Enterprise(models.Model):
     # Allowed methods (docs/BEHAVIOUR.md, "Stronger factors"): beside the
     # channel, co-workers may add these on My Account > Security.
     allow_authenticator_app = models.BooleanField("authenticator app", default=False)
+    allow_passkey = models.BooleanField("passkey", default=False)
     # 0: a browser is never remembered.
     remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 

@@ -17,7 +17,7 @@ from enterprise.models import Enterprise
 from twofactor import app, notices, recovery, stepup, trust
 from twofactor.codes import CodeError, code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
-from twofactor.models import CodeDevice
+from twofactor.models import CodeDevice, Passkey
 from twofactor.stepup import ChangeContext, CodeNeeded
 from twofactor.vocabulary import Channel
 
@@ -54,6 +54,7 @@ def policy_plan(
     deadline: str = "",
     remember_days: int | None = None,
     allow_app: bool | None = None,
+    allow_passkey: bool | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -62,14 +63,21 @@ def policy_plan(
     rollout = _rollout(
         enterprise, required=required, deadline=deadline, remember_days=remember_days
     )
-    app_now = enterprise.allow_authenticator_app
-    changed = (enabled, channel, *rollout, app_now if allow_app is None else allow_app) != (
+    app_now, passkey_now = enterprise.allow_authenticator_app, enterprise.allow_passkey
+    changed = (
+        enabled,
+        channel,
+        *rollout,
+        app_now if allow_app is None else allow_app,
+        passkey_now if allow_passkey is None else allow_passkey,
+    ) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
         enterprise.twofactor_required,
         enterprise.twofactor_deadline,
         enterprise.remember_browser_days,
         app_now,
+        passkey_now,
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -104,6 +112,7 @@ def policy_needed(
     deadline: str = "",
     remember_days: int | None = None,
     allow_app: bool | None = None,
+    allow_passkey: bool | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -129,6 +138,7 @@ def policy_apply(
     deadline: str = "",
     remember_days: int | None = None,
     allow_app: bool | None = None,
+    allow_passkey: bool | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -176,6 +186,9 @@ def policy_apply(
         was_app = enterprise.allow_authenticator_app
         if allow_app is not None:
             enterprise.allow_authenticator_app = allow_app
+        was_passkey = enterprise.allow_passkey
+        if allow_passkey is not None:
+            enterprise.allow_passkey = allow_passkey
         enterprise.save(
             update_fields=[
                 "twofactor_enabled",
@@ -184,8 +197,18 @@ def policy_apply(
                 "twofactor_deadline",
                 "remember_browser_days",
                 "allow_authenticator_app",
+                "allow_passkey",
             ]
         )
+        if enterprise.allow_passkey != was_passkey:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail="passkeys "
+                + ("allowed" if enterprise.allow_passkey else "no longer allowed"),
+            )
         if enterprise.allow_authenticator_app != was_app:
             audit_record(
                 Action.ROLLOUT_CHANGED,
@@ -373,6 +396,7 @@ def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -
         code_step_unlock(user=coworker)
         recovery.recovery_void(user=coworker)
         app.app_remove(user=coworker, ip=ctx.ip)
+        Passkey.objects.filter(user=coworker).delete()
         trust.trust_end(user=coworker, why="reset by an administrator", actor=admin, ip=ctx.ip)
     sessions_end(user=coworker)
     audit_record(

@@ -38,7 +38,7 @@
         .catch(function () {});
     }
 
-    verify.addEventListener("submit", function (event) {
+    if (verify) verify.addEventListener("submit", function (event) {
       event.preventDefault();
       error.textContent = "";
       postForm(verify).then(function (data) {
@@ -103,10 +103,68 @@
 
     if (dialog.hasAttribute("data-autoshow")) {
       dialog.showModal();
-      input.focus();
+      if (input) input.focus();
       timer = window.setInterval(pollStatus, 3000);
     }
   }
+
+  // Passkeys (WebAuthn): the browser's own JSON forms of the options and the
+  // answer (PublicKeyCredential.parse*OptionsFromJSON, credential.toJSON()).
+  function csrfOf(form) {
+    var field = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return field ? field.value : "";
+  }
+
+  function postJSON(url, form, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body === undefined ? "" : JSON.stringify(body),
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfOf(form) },
+      credentials: "same-origin",
+    }).then(function (response) {
+      return response.json().catch(function () { return { ok: false, message: "Something went wrong. Please try again." }; });
+    });
+  }
+
+  function passkeyForm(form, ceremony) {
+    var error = document.querySelector("[data-error]") || form.querySelector("[data-error]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!window.PublicKeyCredential) {
+        if (error) error.textContent = "This browser cannot use passkeys. Try another way.";
+        return;
+      }
+      if (error) error.textContent = "";
+      postJSON(form.getAttribute("data-options-url"), form)
+        .then(function (options) {
+          if (options.ok === false) throw new Error(options.message);
+          return ceremony(options);
+        })
+        .then(function (credential) { return postJSON(form.action, form, credential.toJSON()); })
+        .then(function (data) {
+          if (data.ok) { window.location.assign(data.redirect); return; }
+          if (error) error.textContent = data.message;
+        })
+        .catch(function (problem) {
+          if (error) error.textContent = (problem && problem.name === "NotAllowedError")
+            ? "The passkey was not used (cancelled or timed out). Try again, or try another way."
+            : (problem && problem.message) || "The passkey did not work. Try again.";
+        });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-passkey-login]").forEach(function (form) {
+      passkeyForm(form, function (options) {
+        return navigator.credentials.get({ publicKey: PublicKeyCredential.parseRequestOptionsFromJSON(options) });
+      });
+    });
+    document.querySelectorAll("form[data-passkey-register]").forEach(function (form) {
+      passkeyForm(form, function (options) {
+        return navigator.credentials.create({ publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(options) });
+      });
+    });
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-code-form]").forEach(function (form) {

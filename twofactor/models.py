@@ -249,3 +249,23 @@ class TrustedBrowser(models.Model):
 
     def __str__(self) -> str:
         return f"trusted browser {self.pk}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential a person added (a passkey), user verification
+    required. The relying party is PORTAL_BASE_URL's host. Only the public
+    key is here; the private key never leaves the person's authenticator."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys"
+    )
+    name = models.CharField(max_length=60)
+    # base64url of the credential id, as the browser sends it.
+    credential_id = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"passkey {self.pk}"

@@ -46,8 +46,8 @@ SUBJECTS = {
     RECOVERY_CODE_USED: "Customer Portal: a recovery code was used",
     RECOVERY_CODES_GENERATED: "Customer Portal: new recovery codes were generated",
     TWOFACTOR_RESET: "Customer Portal: an administrator reset your two-factor authentication",
-    FACTOR_ADDED: "Customer Portal: an authenticator app was added to your login",
-    FACTOR_REMOVED: "Customer Portal: an authenticator app was removed from your login",
+    FACTOR_ADDED: "Customer Portal: a way to log in was added to your login",
+    FACTOR_REMOVED: "Customer Portal: a way to log in was removed from your login",
     BROWSER_TRUSTED: "Customer Portal: a browser was remembered for your login",
     ACCOUNT_2FA_DISABLED: (
         "Customer Portal: two-factor authentication was turned off for {enterprise}"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.middleware import passive
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import devices, throttle, trust
+from twofactor import devices, passkeys, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
 from twofactor.forms import AppCodeForm, CodeForm, RecoveryForm
@@ -257,3 +257,45 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
     if not settings.DEBUG or not _loopback(request):
         raise Http404
     return render(request, "twofactor/dev_outbox.html", {"entries": outbox.messages()})
+
+
+PASSKEY_CHALLENGE = "_passkey_login_challenge"
+
+
+@never_cache
+@require_POST
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    """The options for navigator.credentials.get(), for the waiting login."""
+    flow = LoginFlow.get(request)
+    if flow is None or flow.method != "passkey":
+        return JsonResponse({"ok": False, "message": LoginFlow.expired_message}, status=400)
+    options, challenge = passkeys.authentication_options(flow.user())
+    request.session[PASSKEY_CHALLENGE] = challenge
+    return HttpResponse(options, content_type="application/json")
+
+
+@never_cache
+@require_POST
+def passkey_verify(request: HttpRequest) -> HttpResponse:
+    """The browser's answer: the waiting login is done, or it says why not."""
+    flow = LoginFlow.get(request)
+    challenge = request.session.pop(PASSKEY_CHALLENGE, None)
+    if flow is None or not challenge:
+        return JsonResponse({"ok": False, "message": LoginFlow.expired_message}, status=400)
+    try:
+        verified = flow.verify_passkey(request.body.decode("utf-8", "replace")[:20000], challenge)
+    except CodeError as exc:
+        answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+        return with_retry_after(answer, exc.retry_at)
+    request.META["HTTP_ACCEPT"] = "application/json"
+    return _verified_response(request, flow, verified)
+
+
+@never_cache
+@require_POST
+def login_app_instead(request: HttpRequest) -> HttpResponse:
+    """Try another way: the authenticator app instead of the passkey."""
+    flow = LoginFlow.get(request)
+    if flow is not None and flow.method == "passkey" and flow.app_available():
+        flow.use_app_instead()
+    return redirect("login_verify")

@@ -164,7 +164,8 @@ def portal(real_parts, django_db_setup, django_db_blocker, twilio, smtp, tmp_pat
 
     logs = tmp_path_factory.mktemp("browser-portal")
     port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+    # localhost, not 127.0.0.1: a passkey's relying party id must be a name.
+    base_url = f"http://localhost:{port}"
     queue = f"portal-browser-{uuid.uuid4().hex[:12]}"
     with django_db_blocker.unblock():
         test_database = database_url()

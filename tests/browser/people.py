@@ -15,7 +15,7 @@ from tests.fixtures import PASSWORD
 CODE_WAIT_SECONDS = 10
 SMS_RE = re.compile(
     r"^Your Customer Portal verification code is (\d{6})\. It expires in 10 minutes\.\n*"
-    r"@127\.0\.0\.1 #\1$"
+    r"@localhost #\1$"
 )
 EMAIL_RE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
 CODE_SUBJECT = "Your Customer Portal verification code"

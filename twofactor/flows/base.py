@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import client_ip
-from twofactor import app, codes, recovery
+from twofactor import app, codes, passkeys, recovery
 from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
 from twofactor.models import Challenge
 from twofactor.vocabulary import CHANNEL_LABELS
@@ -175,6 +175,16 @@ class Flow:
         )
         return self.verified(user)
 
+    def verify_passkey(self, credential: str, challenge: str) -> Verified:
+        """A passkey's assertion answers a login stage asked of a passkey."""
+        user = self.user()
+        if self.method != "passkey":
+            raise codes.CodeError("This step does not ask for a passkey.")
+        passkeys.authentication_verify(
+            user=user, credential=credential, challenge=challenge, ip=client_ip(self.request)
+        )
+        return self.verified(user, by_code=False)
+
     def app_allowed_here(self) -> bool:
         """The person's authenticator app may answer this stage instead of
         the code sent (a step-up; never the proof of a new destination)."""
@@ -243,7 +253,7 @@ class Flow:
 
     def prompt(self) -> dict[str, Any]:
         """What the pop-up says: channel, masked destination, delivery status."""
-        if self.method == "app":
+        if self.method in ("app", "passkey"):
             return self.app_prompt()
         challenge = Challenge.objects.filter(pk=self.data["challenge_id"]).first()
         delivery = challenge.get_delivery_display() if challenge else ""
@@ -277,7 +287,7 @@ class Flow:
         sent; another way is offered."""
         return {
             "kind": self.type,
-            "method": "app",
+            "method": self.method,
             "minutes": 0,
             "delivery": "",
             "failure": "",
@@ -290,15 +300,24 @@ class Flow:
             "recovery": self.recovery_allowed(),
             "app": False,
             "send_instead": self.send_instead_label(),
+            "app_instead": self.method == "passkey" and self.app_available(),
+            "passkey_options_url": reverse("passkey_options"),
+            "passkey_verify_url": reverse("passkey_verify"),
         }
+
+    def app_available(self) -> bool:
+        return False
 
     def send_instead_label(self) -> str:
         destination = self.destination
         return f"Send a code by {destination.channel_label} to {destination.masked} instead"
 
-    def answer_with_app(self, *, purpose: str, destination: Destination) -> None:
-        """This stage is answered by the person's app: nothing is sent
-        (Resend, "Send a code ... instead", sends the code to `destination`)."""
+    def answer_with_app(
+        self, *, purpose: str, destination: Destination, method: str = "app"
+    ) -> None:
+        """This stage is answered by the person's app (or passkey, `method`):
+        nothing is sent (Resend, "Send a code ... instead", sends the code to
+        `destination`)."""
         self.data["flow"] = str(uuid.uuid4())
         self.data["challenge_id"] = None
         self.data["stage"] = {
@@ -306,5 +325,5 @@ class Flow:
             "channel": destination.channel,
             "address": destination.address,
             "detour": destination.detour,
-            "method": "app",
+            "method": method,
         }

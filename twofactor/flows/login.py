@@ -13,7 +13,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, codes, devices, recovery, trust
+from twofactor import app, codes, devices, passkeys, recovery, trust
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
 
@@ -52,9 +52,13 @@ class LoginFlow(Flow):
                 "started_at": now_iso(),
             },
         )
-        if app.app_device(user) is not None:
-            # The strongest method first: the person's app, and no message
-            # sent unless they ask for one (Try another way).
+        if passkeys.passkeys_of(user):
+            # The strongest method first: a passkey, then the app; no
+            # message sent unless they ask for one (Try another way).
+            flow.answer_with_app(
+                purpose=Challenge.Purpose.LOGIN, destination=destination, method="passkey"
+            )
+        elif app.app_device(user) is not None:
             flow.answer_with_app(purpose=Challenge.Purpose.LOGIN, destination=destination)
         else:
             flow.issue(
@@ -88,6 +92,14 @@ class LoginFlow(Flow):
             raise FlowExpired("This login can no longer continue. Please log in again.")
         return user
 
+    def app_available(self) -> bool:
+        return app.app_device(self.user()) is not None
+
+    def use_app_instead(self) -> None:
+        """From the passkey stage: answer with the app instead."""
+        self.data["stage"]["method"] = "app"
+        self.save()
+
     def recovery_allowed(self) -> bool:
         return recovery.recovery_left(self.data["user_id"]) > 0
 
@@ -120,11 +132,13 @@ class LoginFlow(Flow):
             ip=client_ip(self.request),
             detail="with code"
             if by_code
-            else ("with the authenticator app" if self.method == "app" else "with a recovery code"),
+            else {"app": "with the authenticator app", "passkey": "with a passkey"}.get(
+                self.method, "with a recovery code"
+            ),
         )
         # Only a code sent now remembers a browser: a recovery code is single
         # use, and must not buy days of password-alone logins.
-        by_app = self.method == "app"
+        by_app = self.method in ("app", "passkey")
         if not ((by_code or by_app) and self.data.get("remember") and trust.trust_days(user)):
             return Verified(self.data["next"])
         token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))

@@ -88,7 +88,7 @@ def test_setting_it_up_needs_a_step_up_and_its_first_code(client, allowed, cowor
     device.refresh_from_db()
     assert device.confirmed
     assert AuditEvent.objects.filter(action="factor_added", target=coworker).exists()
-    assert any("authenticator app was added" in m.subject for m in mail.outbox)
+    assert any("An authenticator app was added" in m.body for m in mail.outbox)
 
 
 def test_login_asks_for_the_app_first_and_sends_nothing(client, allowed, coworker, outbox):
