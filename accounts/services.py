@@ -107,6 +107,8 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         recovery.recovery_void(user=user)
         app.app_remove(user=user, ip=ctx.ip)
         Passkey.objects.filter(user=user).delete()
+        ctx.session.pop(PASSKEY_GRANT, None)
+        ctx.session.pop(APP_PENDING, None)
         trust.trust_end(user=user, why="two-factor authentication turned off", ip=ctx.ip)
         message = "Two-factor authentication is now disabled for your login."
         end_sessions = True
@@ -236,11 +238,28 @@ def app_setup_needed(request, user) -> list[CodeNeeded]:
 
 def app_setup_apply(ctx: ChangeContext) -> str:
     device = app.app_pending(ctx.actor)
-    ctx.session[APP_PENDING] = device.pk
+    until = timezone.now() + settings.TWOFACTOR_STEP_UP_TTL
+    ctx.session[APP_PENDING] = {"id": device.pk, "until": until.isoformat()}
     return "Scan the QR code with your authenticator app, then enter the code it shows."
 
 
+def app_pending_id(request) -> int | None:
+    """The app this session is setting up, while its step-up is fresh (a
+    copy of the session later reads no secret and adds no app)."""
+    pending = request.session.get(APP_PENDING)
+    if not isinstance(pending, dict):
+        return None
+    if timezone.now() >= datetime.fromisoformat(pending["until"]):
+        request.session.pop(APP_PENDING, None)
+        return None
+    return int(pending["id"])
+
+
 def app_setup_confirm(request, *, device, code: str) -> str:
+    from twofactor.codes import CodeError
+
+    if not (twofactor_on(request.user) and app.app_allowed(request.user)):
+        raise CodeError("Authenticator apps can't be added now. Please start again.")
     app.app_confirm(user=request.user, device=device, code=code, ip=client_ip(request))
     request.session.pop(APP_PENDING, None)
     notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "app"})

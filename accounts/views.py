@@ -265,11 +265,10 @@ def app_setup(request):
     if request.GET.get("step") == "code":
         # The step-up's pop-up, over the Security page.
         return _security_page(request)
+    pending = services.app_pending_id(request)
     device = (
-        TOTPDevice.objects.filter(
-            pk=request.session.get(services.APP_PENDING), user=request.user, confirmed=False
-        ).first()
-        if request.session.get(services.APP_PENDING)
+        TOTPDevice.objects.filter(pk=pending, user=request.user, confirmed=False).first()
+        if pending is not None
         else None
     )
     if device is None:
@@ -318,9 +317,13 @@ PASSKEY_REGISTRATION = "_passkey_registration"
 
 
 def _passkey_grant(request):
-    """The name of the passkey a fresh step-up allows this session to add."""
+    """The name of the passkey a fresh step-up allows this session to add,
+    while the person still has 2FA on and passkeys are allowed."""
     grant = request.session.get(services.PASSKEY_GRANT)
     if not isinstance(grant, dict) or timezone.now() >= datetime.fromisoformat(grant["until"]):
+        return None
+    if not (twofactor_on(request.user) and passkeys.passkeys_allowed(request.user)):
+        request.session.pop(services.PASSKEY_GRANT, None)
         return None
     return grant["name"]
 

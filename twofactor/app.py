@@ -76,7 +76,7 @@ def app_verify(
         lock = code_device.lock()
         if lock:
             raise locked_error(lock)
-        totp = device or TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        totp = device or app_device(user)
         if totp is None:
             raise CodeError("Your authenticator app was removed. Please start again.")
         totp = TOTPDevice.objects.select_for_update().get(pk=totp.pk)

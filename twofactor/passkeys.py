@@ -112,7 +112,7 @@ def authentication_options(user: "User") -> tuple[str, str]:
         challenge=challenge,
         allow_credentials=[
             PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id))
-            for p in Passkey.objects.filter(user=user)
+            for p in passkeys_of(user)
         ],
         user_verification=UserVerificationRequirement.REQUIRED,
     )
@@ -176,7 +176,10 @@ def passkey_remove(*, user: "User", passkey_id: int, ip: str | None) -> bool:
 
 
 def _json(credential: str) -> dict[str, Any]:
-    value = json.loads(credential)
+    try:
+        value = json.loads(credential)
+    except RecursionError as exc:  # "[[[[..." deeper than Python recurses
+        raise ValueError("not a credential") from exc
     if not isinstance(value, dict):
         raise ValueError("not a credential")
     return value

@@ -44,7 +44,7 @@ def binding(user: "User") -> str:
     return salted_hmac("twofactor.trust.binding", value, algorithm="sha256").hexdigest()
 
 
-def _confirmed(user: "User") -> bool:
+def is_confirmed(user: "User") -> bool:
     """Enabled, not "Verification required": a browser never skips the proof
     a channel change asks for."""
     return CodeDevice.objects.filter(user=user, enrolled=True, confirmed=True).exists()
@@ -84,7 +84,7 @@ def browser_trusted(request: HttpRequest, user: "User") -> TrustedBrowser | None
         .order_by("-created_at")
         .first()
     )
-    if trusted is not None and not _confirmed(user):
+    if trusted is not None and not is_confirmed(user):
         return None
     if trusted is not None:
         TrustedBrowser.objects.filter(pk=trusted.pk).update(last_used_at=now)

@@ -157,14 +157,17 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     return with_retry_after(page, retry_at)
 
 
-def _verified_response(request: HttpRequest, flow: Flow, verified: Verified) -> HttpResponse:
+def _verified_response(
+    request: HttpRequest, flow: Flow, verified: Verified, *, as_json: bool = False
+) -> HttpResponse:
     if verified.message:
         messages.success(request, verified.message)
+    json_answer = as_json or wants_json(request)
     url = verified.url
-    if verified.more and wants_json(request):
+    if verified.more and json_answer:
         url = f"{flow.start_url}?step=code"
     response: HttpResponse = (
-        JsonResponse({"ok": True, "redirect": url}) if wants_json(request) else redirect(url)
+        JsonResponse({"ok": True, "redirect": url}) if json_answer else redirect(url)
     )
     if verified.trust_token:
         trust.trust_cookie_add(request, response, verified.trust_token)
@@ -269,7 +272,11 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
     flow = LoginFlow.get(request)
     if flow is None or flow.method != "passkey":
         return JsonResponse({"ok": False, "message": LoginFlow.expired_message}, status=400)
-    options, challenge = passkeys.authentication_options(flow.user())
+    try:
+        options, challenge = passkeys.authentication_options(flow.user())
+    except CodeError as exc:
+        restart = reverse(LoginFlow.restart_url_name)
+        return JsonResponse({"ok": False, "message": exc.message, "redirect": restart}, status=400)
     request.session[PASSKEY_CHALLENGE] = challenge
     return HttpResponse(options, content_type="application/json")
 
@@ -287,8 +294,7 @@ def passkey_verify(request: HttpRequest) -> HttpResponse:
     except CodeError as exc:
         answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
         return with_retry_after(answer, exc.retry_at)
-    request.META["HTTP_ACCEPT"] = "application/json"
-    return _verified_response(request, flow, verified)
+    return _verified_response(request, flow, verified, as_json=True)
 
 
 @never_cache
@@ -296,6 +302,10 @@ def passkey_verify(request: HttpRequest) -> HttpResponse:
 def login_app_instead(request: HttpRequest) -> HttpResponse:
     """Try another way: the authenticator app instead of the passkey."""
     flow = LoginFlow.get(request)
-    if flow is not None and flow.method == "passkey" and flow.app_available():
-        flow.use_app_instead()
+    try:
+        if flow is not None and flow.method == "passkey" and flow.app_available():
+            flow.use_app_instead()
+    except CodeError as exc:
+        messages.error(request, exc.message)
+        return redirect("login")
     return redirect("login_verify")

@@ -40,6 +40,12 @@ DETOURS = {
 }
 
 
+NO_APP = (
+    "Your authenticator app can no longer be used here (removed, or no longer allowed). "
+    "Click “Send a code … instead”."
+)
+
+
 class FlowExpired(codes.CodeError):
     pass
 
@@ -81,6 +87,8 @@ class Flow:
     def __init__(self, request: HttpRequest, data: dict[str, Any]) -> None:
         self.request = request
         self.data = data
+        # What the person answered with: "code", "app", "passkey", "recovery".
+        self.answered_by = ""
 
     # --- the session ------------------------------------------------------------
 
@@ -168,8 +176,12 @@ class Flow:
     def verify(self, code: str) -> Verified:
         user = self.user()
         if self.method == "app":
+            if app.app_device(user) is None:
+                raise codes.CodeError(NO_APP)
             app.app_verify(user=user, code=code, ip=client_ip(self.request))
+            self.answered_by = "app"
             return self.verified(user, by_code=False)
+        self.answered_by = "code"
         codes.code_verify(
             challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
         )
@@ -180,9 +192,14 @@ class Flow:
         user = self.user()
         if self.method != "passkey":
             raise codes.CodeError("This step does not ask for a passkey.")
+        if not passkeys.passkeys_of(user):
+            raise codes.CodeError(
+                "Your administrator no longer allows passkeys. Click “Send a code … instead”."
+            )
         passkeys.authentication_verify(
             user=user, credential=credential, challenge=challenge, ip=client_ip(self.request)
         )
+        self.answered_by = "passkey"
         return self.verified(user, by_code=False)
 
     def app_allowed_here(self) -> bool:
@@ -198,7 +215,10 @@ class Flow:
                 "Your authenticator app can't confirm a new phone number or email. "
                 "Enter the code sent to it."
             )
+        if app.app_device(user) is None:
+            raise codes.CodeError(NO_APP)
         app.app_verify(user=user, code=code, ip=client_ip(self.request))
+        self.answered_by = "app"
         return self.verified(user, by_code=False)
 
     def verified(self, user: Any, *, by_code: bool = True) -> Verified:
@@ -223,6 +243,7 @@ class Flow:
                 "Enter the code sent to it."
             )
         recovery.recovery_verify(user=user, code=code, ip=client_ip(self.request))
+        self.answered_by = "recovery"
         return self.verified(user, by_code=False)
 
     def resend(self) -> None:

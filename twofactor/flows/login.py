@@ -130,16 +130,21 @@ class LoginFlow(Flow):
             actor=user,
             target=user,
             ip=client_ip(self.request),
-            detail="with code"
-            if by_code
-            else {"app": "with the authenticator app", "passkey": "with a passkey"}.get(
-                self.method, "with a recovery code"
-            ),
+            detail={
+                "app": "with the authenticator app",
+                "passkey": "with a passkey",
+                "recovery": "with a recovery code",
+            }.get(self.answered_by, "with code"),
         )
-        # Only a code sent now remembers a browser: a recovery code is single
-        # use, and must not buy days of password-alone logins.
-        by_app = self.method in ("app", "passkey")
-        if not ((by_code or by_app) and self.data.get("remember") and trust.trust_days(user)):
+        # Only a factor the person holds now (a code sent now, their app, a
+        # passkey) remembers a browser, never a single-use recovery code; and
+        # only for someone Enabled (not "Verification required").
+        if not (
+            self.answered_by in ("code", "app", "passkey")
+            and self.data.get("remember")
+            and trust.trust_days(user)
+            and trust.is_confirmed(user)
+        ):
             return Verified(self.data["next"])
         token = trust.trust_grant(request=self.request, user=user, ip=client_ip(self.request))
         return Verified(self.data["next"], trust_token=token)
