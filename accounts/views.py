@@ -122,6 +122,21 @@ def _security_page(
     )
 
 
+def _security_change(request, *, action: str, payload: dict, return_url: str, section: str):
+    """A change asked for on the Security tab: the step-up sequence; a
+    refusal is shown in the section it came from (`section`: the name of
+    the _security_page argument that shows it)."""
+    outcome = require_code(request, action=action, payload=payload, return_url=return_url)
+    if isinstance(outcome, CodeError):
+        return _security_page(
+            request,
+            status=outcome.status,
+            retry_at=outcome.retry_at,
+            **{section: outcome.message},
+        )
+    return outcome
+
+
 @login_required
 @require_GET
 def security(request):
@@ -144,20 +159,13 @@ def security(request):
 @require_POST
 def recovery_codes_generate(request):
     """Generate recovery codes: a step-up, then the page shows them once."""
-    outcome = require_code(
+    return _security_change(
         request,
         action=services.RECOVERY_ACTION,
         payload={},
         return_url=reverse("accounts:security"),
+        section="recovery_error",
     )
-    if isinstance(outcome, CodeError):
-        return _security_page(
-            request,
-            recovery_error=outcome.message,
-            status=outcome.status,
-            retry_at=outcome.retry_at,
-        )
-    return outcome
 
 
 @login_required
@@ -243,17 +251,13 @@ def sessions_end_others(request):
 @require_POST
 def app_setup_start(request):
     """Set up authenticator app: a step-up, then the QR code page."""
-    outcome = require_code(
+    return _security_change(
         request,
         action=services.APP_SETUP_ACTION,
         payload={},
         return_url=reverse("accounts:app_setup"),
+        section="app_error",
     )
-    if isinstance(outcome, CodeError):
-        return _security_page(
-            request, app_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
-        )
-    return outcome
 
 
 @sensitive_post_parameters("code")
@@ -300,17 +304,13 @@ def app_setup(request):
 @login_required
 @require_POST
 def app_remove(request):
-    outcome = require_code(
+    return _security_change(
         request,
         action=services.APP_REMOVE_ACTION,
         payload={},
         return_url=reverse("accounts:security"),
+        section="app_error",
     )
-    if isinstance(outcome, CodeError):
-        return _security_page(
-            request, app_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
-        )
-    return outcome
 
 
 PASSKEY_REGISTRATION = "_passkey_registration"
@@ -337,17 +337,13 @@ def passkey_add(request):
         return _security_page(
             request, passkey_error="Give the passkey a name, like “Work laptop”.", status=400
         )
-    outcome = require_code(
+    return _security_change(
         request,
         action=services.PASSKEY_ADD_ACTION,
         payload={"name": name},
         return_url=reverse("accounts:passkey_new"),
+        section="passkey_error",
     )
-    if isinstance(outcome, CodeError):
-        return _security_page(
-            request, passkey_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
-        )
-    return outcome
 
 
 @login_required
@@ -402,14 +398,10 @@ def passkey_register(request):
 @login_required
 @require_POST
 def passkey_remove(request, passkey_id: int):
-    outcome = require_code(
+    return _security_change(
         request,
         action=services.PASSKEY_REMOVE_ACTION,
         payload={"passkey_id": passkey_id},
         return_url=reverse("accounts:security"),
+        section="passkey_error",
     )
-    if isinstance(outcome, CodeError):
-        return _security_page(
-            request, passkey_error=outcome.message, status=outcome.status, retry_at=outcome.retry_at
-        )
-    return outcome
