@@ -176,11 +176,7 @@ class Flow:
     def verify(self, code: str) -> Verified:
         user = self.user()
         if self.method == "app":
-            if app.app_device(user) is None:
-                raise codes.CodeError(NO_APP)
-            app.app_verify(user=user, code=code, ip=client_ip(self.request))
-            self.answered_by = "app"
-            return self.verified(user, by_code=False)
+            return self._answer_with_app(user, code)
         self.answered_by = "code"
         codes.code_verify(
             challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
@@ -215,6 +211,11 @@ class Flow:
                 "Your authenticator app can't confirm a new phone number or email. "
                 "Enter the code sent to it."
             )
+        return self._answer_with_app(user, code)
+
+    @sensitive_variables("code")
+    def _answer_with_app(self, user: Any, code: str) -> Verified:
+        """The person's active app (still allowed) answers this stage."""
         if app.app_device(user) is None:
             raise codes.CodeError(NO_APP)
         app.app_verify(user=user, code=code, ip=client_ip(self.request))
