@@ -61,6 +61,13 @@ def account_settings_needed(
             return [CodeNeeded(Challenge.Purpose.STEP_UP, target)]
         return stepup.step_up(request, user=user) + stepup.prove(target)
     if not twofactor:
+        if passkeys.passkeys_only(enterprise):
+            from twofactor.codes import CodeError
+
+            raise CodeError(
+                "Your administrator accepts only passkeys to log in: two-factor "
+                "authentication stays on for your login."
+            )
         return stepup.step_up(request, user=user)
     moves = not target.same_as(current)
     if not moves and email == user.email and phone == phone_e164(user):
@@ -301,6 +308,7 @@ def passkey_add_apply(ctx: ChangeContext, *, name: str) -> str:
 
 
 def passkey_remove_needed(request, user, *, passkey_id: int) -> list[CodeNeeded]:
+    passkeys.passkey_removable(user=user, passkey_id=passkey_id)
     return stepup.step_up(request, user=user) if twofactor_on(user) else []
 
 

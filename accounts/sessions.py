@@ -27,6 +27,10 @@ CODE_PROVEN = "_code_proven"
 # The remembered browser (twofactor.models.TrustedBrowser id) whose trust
 # opened this session without a code: the session ends when that trust does.
 TRUSTED_BY = "_trusted_by"
+# This session was opened with a passkey, or proved or added one since: once
+# its enterprise accepts only passkeys, a session without it opens nothing but
+# adding one (enterprise/middleware.py).
+PASSKEY_PROVEN = "_passkey_proven"
 LAST_ACTIVE = "_last_active"
 IP = "_ip"
 USER_AGENT = "_user_agent"

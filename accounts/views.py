@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import AccountSettingsForm, PasswordChangeForm
-from accounts.sessions import browser_name, session_keep, sessions_of
+from accounts.sessions import PASSKEY_PROVEN, browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import app, notices, passkeys, recovery, throttle, trust
 from twofactor.codes import CodeError
@@ -390,6 +390,9 @@ def passkey_register(request):
     except CodeError as exc:
         return JsonResponse({"ok": False, "message": exc.message}, status=400)
     request.session.pop(services.PASSKEY_GRANT, None)
+    # A passkey made and proven (user verification) in this session: where
+    # only passkeys log in, it now opens the portal like a passkey login.
+    request.session[PASSKEY_PROVEN] = True
     notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "passkey"})
     messages.success(request, f"Your passkey “{name}” is added. Logins now ask for it first.")
     return JsonResponse({"ok": True, "redirect": reverse("accounts:security")})

@@ -35,6 +35,18 @@ class TwoFactorPolicyForm(forms.Form):
     )
     allow_app = forms.BooleanField(label="Authenticator app", required=False)
     allow_passkey = forms.BooleanField(label="Passkey", required=False)
+    require_passkeys = forms.BooleanField(
+        label="Require a phishing-resistant method", required=False
+    )
+    passkeys_deadline = forms.DateField(
+        label="Passkeys only after",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+    )
+    passkey_recovery = forms.BooleanField(
+        label="Allow codes by channel for recovery", required=False
+    )
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -48,6 +60,9 @@ class TwoFactorPolicyForm(forms.Form):
             "remember_days": enterprise.remember_browser_days,
             "allow_app": enterprise.allow_authenticator_app,
             "allow_passkey": enterprise.allow_passkey,
+            "require_passkeys": enterprise.passkeys_required,
+            "passkeys_deadline": enterprise.passkeys_deadline,
+            "passkey_recovery": enterprise.passkey_recovery,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -67,7 +82,29 @@ class TwoFactorPolicyForm(forms.Form):
                 self.add_error(
                     "deadline", "Choose a deadline: the last day co-workers have to set it up."
                 )
+        if cleaned.get("require_passkeys"):
+            self._passkeys_clean(cleaned)
         return cleaned
+
+    def _passkeys_clean(self, cleaned: dict) -> None:
+        """Passkeys only, from a date: for an account that allows passkeys
+        and requires two-factor authentication of everyone."""
+        if not (cleaned.get("status") and cleaned.get("required")):
+            self.add_error(
+                "require_passkeys",
+                "Require two-factor authentication for every co-worker (above) to require "
+                "a passkey.",
+            )
+        elif not cleaned.get("allow_passkey"):
+            self.add_error(
+                "require_passkeys", "Allow Passkey (under Allowed methods) to require it."
+            )
+        if not cleaned.get("passkeys_deadline") and "passkeys_deadline" not in self.errors:
+            self.add_error(
+                "passkeys_deadline",
+                "Choose a date: the last day other methods log in. From the next day, only "
+                "a passkey does.",
+            )
 
     def payload(self) -> dict:
         data = self.cleaned_data
@@ -80,6 +117,11 @@ class TwoFactorPolicyForm(forms.Form):
             "remember_days": data["remember_days"],
             "allow_app": bool(data["allow_app"]),
             "allow_passkey": bool(data["allow_passkey"]),
+            "require_passkeys": bool(data["require_passkeys"]),
+            "passkeys_deadline": data["passkeys_deadline"].isoformat()
+            if data["require_passkeys"] and data["passkeys_deadline"]
+            else "",
+            "passkey_recovery": bool(data["passkey_recovery"]),
         }
 
 

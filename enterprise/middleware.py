@@ -1,5 +1,7 @@
-"""The roll-out's deadline, kept (docs/BEHAVIOUR.md, "Rolling out"): once it
-has passed, a co-worker without 2FA can open nothing but turning it on."""
+"""The roll-out's deadlines, kept (docs/BEHAVIOUR.md, "Rolling out" and
+"Stronger factors"): once the 2FA deadline has passed, a co-worker without
+2FA can open nothing but turning it on; once the enterprise accepts only
+passkeys, a session not opened by one opens nothing but adding one."""
 
 from collections.abc import Callable
 from typing import Any
@@ -8,7 +10,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
+from accounts.sessions import PASSKEY_PROVEN
 from enterprise.rollout import requirement_of
+from twofactor.passkeys import passkey_requirement_of
 
 # What a person who must turn 2FA on may still open: My Account (where it
 # is turned on), its code step, logging in and out, development's outbox.
@@ -28,6 +32,20 @@ OPEN_WHILE_OVERDUE = frozenset(
 )
 
 
+# ... and, once only passkeys log in, what a session not opened by one may
+# open: the same, its Security tab and adding a passkey (with its step-up).
+OPEN_WHILE_PASSKEY_NEEDED = OPEN_WHILE_OVERDUE | {
+    "accounts:security",
+    "accounts:passkey_add",
+    "accounts:passkey_new",
+    "accounts:passkey_options",
+    "accounts:passkey_register",
+    "twofactor:passkey_options",
+    "twofactor:passkey_verify",
+    "twofactor:app_instead",
+}
+
+
 class RolloutMiddleware:
     """Notes on the request what the roll-out asks of the person (the banner
     reads it) and, past the deadline, sends them to My Account. Read on every
@@ -43,25 +61,54 @@ class RolloutMiddleware:
         self, request: HttpRequest, view: Any, args: Any, kwargs: Any
     ) -> HttpResponse | None:
         request.rollout = None  # type: ignore[attr-defined]
+        request.passkey_need = None  # type: ignore[attr-defined]
         if not request.user.is_authenticated:
             return None
         requirement = requirement_of(request.user)
         request.rollout = requirement  # type: ignore[attr-defined]
-        if requirement is None or not requirement.overdue:
-            return None
         match = request.resolver_match
-        if match is not None and match.view_name in OPEN_WHILE_OVERDUE:
+        view_name = match.view_name if match is not None else ""
+        if requirement is not None and requirement.overdue:
+            if view_name in OPEN_WHILE_OVERDUE:
+                return None
+            return _kept(
+                request,
+                "Turn on two-factor authentication here (tick Status, then enter the code we "
+                "send) to open the rest of the portal.",
+                "accounts:settings",
+            )
+        need = passkey_requirement_of(request.user)
+        proven = bool(request.session.get(PASSKEY_PROVEN))
+        if need is not None and (not need.has_passkey or (need.overdue and not proven)):
+            request.passkey_need = need  # type: ignore[attr-defined]
+        if need is None or not need.overdue or proven or view_name in OPEN_WHILE_PASSKEY_NEEDED:
             return None
-        message = (
-            "Turn on two-factor authentication here (tick Status, then enter the code we "
-            "send) to open the rest of the portal."
+        if requirement is not None:  # 2FA still off: that first
+            return _kept(
+                request,
+                "Your administrator now accepts only passkeys: turn on two-factor "
+                "authentication here (tick Status, then enter the code we send), then add a "
+                "passkey on Security.",
+                "accounts:settings",
+            )
+        return _kept(
+            request,
+            "Your administrator now accepts only passkeys: add one here (Add a passkey) to "
+            "open the rest of the portal.",
+            "accounts:security",
         )
-        if "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse({"ok": False, "message": message}, status=403)
-        messages.warning(request, message)
-        return redirect("accounts:settings")
+
+
+def _kept(request: HttpRequest, message: str, url_name: str) -> HttpResponse:
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"ok": False, "message": message}, status=403)
+    messages.warning(request, message)
+    return redirect(url_name)
 
 
 def rollout(request: HttpRequest) -> dict[str, Any]:
-    """Template context: the roll-out banner's facts, or None."""
-    return {"rollout": getattr(request, "rollout", None)}
+    """Template context: the roll-out banners' facts, or None."""
+    return {
+        "rollout": getattr(request, "rollout", None),
+        "passkey_need": getattr(request, "passkey_need", None),
+    }

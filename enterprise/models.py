@@ -23,6 +23,13 @@ class Enterprise(models.Model):
     # channel, co-workers may add these on My Account > Security.
     allow_authenticator_app = models.BooleanField("authenticator app", default=False)
     allow_passkey = models.BooleanField("passkey", default=False)
+    # Require a phishing-resistant method (docs/BEHAVIOUR.md, "Stronger
+    # factors"): after `passkeys_deadline` (the last day, UTC, any other
+    # method logs in) only a passkey does; with `passkey_recovery`, a code by
+    # the channel or a recovery code still logs in, to add a new passkey.
+    passkeys_required = models.BooleanField("require a phishing-resistant method", default=False)
+    passkeys_deadline = models.DateField("passkeys only after", null=True, blank=True)
+    passkey_recovery = models.BooleanField("allow codes by channel for recovery", default=False)
     # 0: a browser is never remembered.
     remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 
@@ -106,11 +113,16 @@ class AuditEvent(models.Model):
 
 
 class RolloutReminder(models.Model):
-    """A roll-out reminder sent: one row per person, deadline and milestone
-    (days before). The unique constraint makes "send once" hold with two
-    beat processes, or a restart, sending the same day."""
+    """A roll-out reminder sent: one row per person, kind, deadline and
+    milestone (days before). The unique constraint makes "send once" hold
+    with two beat processes, or a restart, sending the same day."""
+
+    class Kind(models.TextChoices):
+        TWOFACTOR = "twofactor", "Turn on two-factor authentication"
+        PASSKEY = "passkey", "Add a passkey"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TWOFACTOR)
     deadline = models.DateField()
     milestone = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True)
@@ -118,7 +130,7 @@ class RolloutReminder(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "deadline", "milestone"], name="enterprise_reminder_once"
+                fields=["user", "kind", "deadline", "milestone"], name="enterprise_reminder_once"
             )
         ]
 

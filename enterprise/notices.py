@@ -59,8 +59,10 @@ def coworkers_notify_batch(*, enterprise_id: int, actor_id: int, user_ids: list[
 
 
 def rollout_reminders_send(today: date | None = None) -> int:
-    """Email every co-worker who has not turned 2FA on, 7 days and 1 day
-    before their enterprise's deadline (ROLLOUT_REMINDER_DAYS), once each.
+    """Email, 7 days and 1 day before their enterprise's deadline
+    (ROLLOUT_REMINDER_DAYS), once each: every co-worker who has not turned
+    2FA on (the roll-out's deadline), and every co-worker without a passkey
+    (the date after which only passkeys log in).
 
     Beat runs this every ROLLOUT_REMINDER_EVERY; "once" rests on the
     RolloutReminder row's unique constraint, claimed before the email goes,
@@ -68,47 +70,63 @@ def rollout_reminders_send(today: date | None = None) -> int:
     comes closer than a milestone without a run in between still gets the
     nearest reminder. Returns how many were sent."""
     today = today or today_utc()
-    milestones = sorted(settings.ROLLOUT_REMINDER_DAYS)
+    window = {"gte": today, "lte": today + timedelta(days=max(settings.ROLLOUT_REMINDER_DAYS))}
     sent = 0
-    enterprises = Enterprise.objects.filter(
+    for enterprise in Enterprise.objects.filter(
         twofactor_enabled=True,
         twofactor_required=True,
-        twofactor_deadline__gte=today,
-        twofactor_deadline__lte=today + timedelta(days=milestones[-1]),
-    )
-    for enterprise in enterprises:
-        deadline = enterprise.twofactor_deadline
-        assert deadline is not None  # noqa: S101 (filtered above)  # nosec B101
-        days_left = (deadline - today).days
-        milestone = next(m for m in milestones if days_left <= m)
-        count = _reminders_for(enterprise, deadline=deadline, milestone=milestone)
-        if count:
-            audit_record(
-                Action.REMINDER_SENT,
-                enterprise=enterprise,
-                detail=f"{count} co-workers reminded, {milestone} days before {deadline}",
-            )
-        sent += count
+        twofactor_deadline__gte=window["gte"],
+        twofactor_deadline__lte=window["lte"],
+    ):
+        sent += _reminders_due(
+            enterprise, RolloutReminder.Kind.TWOFACTOR, enterprise.twofactor_deadline, today
+        )
+    for enterprise in Enterprise.objects.filter(
+        twofactor_enabled=True,
+        allow_passkey=True,
+        passkeys_required=True,
+        passkeys_deadline__gte=window["gte"],
+        passkeys_deadline__lte=window["lte"],
+    ):
+        sent += _reminders_due(
+            enterprise, RolloutReminder.Kind.PASSKEY, enterprise.passkeys_deadline, today
+        )
     return sent
 
 
-def _reminders_for(enterprise, *, deadline: date, milestone: int) -> int:
-    users = (
-        _coworkers(enterprise.pk)
-        .exclude(twofactor_device__enrolled=True)
-        .only("id", "email", "username", "first_name", "last_name")
-    )
+def _reminders_due(enterprise, kind: str, deadline: date | None, today: date) -> int:
+    assert deadline is not None  # noqa: S101 (filtered by the caller)  # nosec B101
+    days_left = (deadline - today).days
+    milestone = next(m for m in sorted(settings.ROLLOUT_REMINDER_DAYS) if days_left <= m)
+    count = _reminders_for(enterprise, kind=kind, deadline=deadline, milestone=milestone)
+    if count:
+        what = " to add a passkey" if kind == RolloutReminder.Kind.PASSKEY else ""
+        audit_record(
+            Action.REMINDER_SENT,
+            enterprise=enterprise,
+            detail=f"{count} co-workers reminded{what}, {milestone} days before {deadline}",
+        )
+    return count
+
+
+def _reminders_for(enterprise, *, kind: str, deadline: date, milestone: int) -> int:
+    users = _coworkers(enterprise.pk)
+    if kind == RolloutReminder.Kind.PASSKEY:
+        users = users.filter(passkeys__isnull=True)
+    else:
+        users = users.exclude(twofactor_device__enrolled=True)
+    users = users.only("id", "email", "username", "first_name", "last_name")
     sent = 0
     batch: list[tuple[RolloutReminder, EmailMessage]] = []
     for user in users.iterator(chunk_size=BATCH):
         try:
             with transaction.atomic():
                 claim = RolloutReminder.objects.create(
-                    user=user, deadline=deadline, milestone=milestone
+                    user=user, kind=kind, deadline=deadline, milestone=milestone
                 )
         except IntegrityError:
             continue  # another beat, or an earlier run, sent this one
-        batch.append((claim, _reminder(user, enterprise, deadline)))
+        batch.append((claim, _reminder(user, enterprise, kind, deadline)))
         if len(batch) >= BATCH:
             sent += _send(batch)
             batch = []
@@ -117,20 +135,17 @@ def _reminders_for(enterprise, *, deadline: date, milestone: int) -> int:
     return sent
 
 
-def _reminder(user, enterprise, deadline: date) -> EmailMessage:
-    return EmailMessage(
-        subject=f"Customer Portal: turn on two-factor authentication by {deadline:%-d %B %Y}",
-        body=render_to_string(
-            "enterprise/messages/rollout_reminder.txt",
-            {
-                "user": user,
-                "enterprise": enterprise,
-                "deadline": deadline,
-                "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
-            },
-        ),
-        to=[user.email],
-    )
+def _reminder(user, enterprise, kind: str, deadline: date) -> EmailMessage:
+    if kind == RolloutReminder.Kind.PASSKEY:
+        subject = f"Customer Portal: add a passkey by {deadline:%-d %B %Y}"
+        template = "enterprise/messages/passkey_reminder.txt"
+        url = f"{settings.PORTAL_BASE_URL}/account/security/"
+    else:
+        subject = f"Customer Portal: turn on two-factor authentication by {deadline:%-d %B %Y}"
+        template = "enterprise/messages/rollout_reminder.txt"
+        url = f"{settings.PORTAL_BASE_URL}/account/settings/"
+    context = {"user": user, "enterprise": enterprise, "deadline": deadline, "settings_url": url}
+    return EmailMessage(subject=subject, body=render_to_string(template, context), to=[user.email])
 
 
 def _send(batch) -> int:

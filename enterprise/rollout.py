@@ -5,16 +5,13 @@ The deadline is the last day (UTC) to set it up: from the next day, a
 co-worker without 2FA can open nothing but My Account until they turn it on."""
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import Any
 
-from django.utils import timezone
-
 from twofactor.devices import twofactor_on
+from twofactor.passkeys import today_utc  # the UTC day every deadline counts in
 
-
-def today_utc() -> date:
-    return timezone.now().astimezone(UTC).date()
+__all__ = ["Requirement", "requirement_of", "rollout_overdue", "today_utc"]
 
 
 def rollout_overdue(enterprise: Any, today: date | None = None) -> bool:

@@ -45,6 +45,26 @@ def _rollout(enterprise, *, required, deadline, remember_days) -> tuple[bool, da
     return bool(required), day, days
 
 
+def _passkey_rule(
+    enterprise, *, require_passkeys, passkeys_deadline, passkey_recovery
+) -> tuple[bool, date | None, bool]:
+    """Require a phishing-resistant method: (required, the last day other
+    methods log in, codes by channel for recovery); None keeps what is set."""
+    if require_passkeys is None:
+        return (
+            enterprise.passkeys_required,
+            enterprise.passkeys_deadline,
+            enterprise.passkey_recovery,
+        )
+    day = date.fromisoformat(passkeys_deadline) if require_passkeys and passkeys_deadline else None
+    recovery = enterprise.passkey_recovery if passkey_recovery is None else passkey_recovery
+    return bool(require_passkeys and day), day, bool(recovery)
+
+
+def _passkey_rule_now(enterprise) -> tuple[bool, date | None, bool]:
+    return (enterprise.passkeys_required, enterprise.passkeys_deadline, enterprise.passkey_recovery)
+
+
 def policy_plan(
     *,
     admin: Any,
@@ -55,6 +75,9 @@ def policy_plan(
     remember_days: int | None = None,
     allow_app: bool | None = None,
     allow_passkey: bool | None = None,
+    require_passkeys: bool | None = None,
+    passkeys_deadline: str = "",
+    passkey_recovery: bool | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -64,12 +87,19 @@ def policy_plan(
         enterprise, required=required, deadline=deadline, remember_days=remember_days
     )
     app_now, passkey_now = enterprise.allow_authenticator_app, enterprise.allow_passkey
+    passkey_rule = _passkey_rule(
+        enterprise,
+        require_passkeys=require_passkeys,
+        passkeys_deadline=passkeys_deadline,
+        passkey_recovery=passkey_recovery,
+    )
     changed = (
         enabled,
         channel,
         *rollout,
         app_now if allow_app is None else allow_app,
         passkey_now if allow_passkey is None else allow_passkey,
+        *passkey_rule,
     ) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
@@ -78,6 +108,7 @@ def policy_plan(
         enterprise.remember_browser_days,
         app_now,
         passkey_now,
+        *_passkey_rule_now(enterprise),
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -87,9 +118,10 @@ def policy_plan(
     return plan
 
 
-def _weakens(enterprise, *, enabled, channel, required, deadline, days) -> bool:
+def _weakens(enterprise, *, enabled, channel, required, deadline, days, passkey_rule=None) -> bool:
     """The Save lets someone in with less: 2FA off, another channel, no
-    longer required or later, browsers remembered longer."""
+    longer required or later, browsers remembered longer; passkeys no longer
+    required, or later, or codes by channel allowed for recovery."""
     if not enterprise.twofactor_enabled:
         return False
     if not enabled or channel != enterprise.twofactor_channel:
@@ -99,7 +131,17 @@ def _weakens(enterprise, *, enabled, channel, required, deadline, days) -> bool:
     if enterprise.twofactor_required and not required:
         return True
     old = enterprise.twofactor_deadline
-    return bool(enterprise.twofactor_required and old and deadline and deadline > old)
+    if enterprise.twofactor_required and old and deadline and deadline > old:
+        return True
+    if passkey_rule is None or not enterprise.passkeys_required:
+        return False
+    required_keys, day, recovery = passkey_rule
+    old_day = enterprise.passkeys_deadline
+    return bool(
+        not required_keys
+        or (old_day and day and day > old_day)
+        or (recovery and not enterprise.passkey_recovery)
+    )
 
 
 def policy_needed(
@@ -113,6 +155,9 @@ def policy_needed(
     remember_days: int | None = None,
     allow_app: bool | None = None,
     allow_passkey: bool | None = None,
+    require_passkeys: bool | None = None,
+    passkeys_deadline: str = "",
+    passkey_recovery: bool | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -121,8 +166,20 @@ def policy_needed(
     required_, day, days = _rollout(
         enterprise, required=required, deadline=deadline, remember_days=remember_days
     )
+    passkey_rule = _passkey_rule(
+        enterprise,
+        require_passkeys=require_passkeys,
+        passkeys_deadline=passkeys_deadline,
+        passkey_recovery=passkey_recovery,
+    )
     weakens = _weakens(
-        enterprise, enabled=enabled, channel=channel, required=required_, deadline=day, days=days
+        enterprise,
+        enabled=enabled,
+        channel=channel,
+        required=required_,
+        deadline=day,
+        days=days,
+        passkey_rule=passkey_rule,
     )
     if weakens and twofactor_on(admin):
         return stepup.step_up(request, user=admin)
@@ -139,6 +196,9 @@ def policy_apply(
     remember_days: int | None = None,
     allow_app: bool | None = None,
     allow_passkey: bool | None = None,
+    require_passkeys: bool | None = None,
+    passkeys_deadline: str = "",
+    passkey_recovery: bool | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -154,8 +214,18 @@ def policy_apply(
         required_, day, days = _rollout(
             enterprise, required=required, deadline=deadline, remember_days=remember_days
         )
+        passkey_rule = _passkey_rule(
+            enterprise,
+            require_passkeys=require_passkeys,
+            passkeys_deadline=passkeys_deadline,
+            passkey_recovery=passkey_recovery,
+        )
+        passkeys_on = enterprise.allow_passkey if allow_passkey is None else allow_passkey
         if not enabled:
             required_, day = False, None
+        if not (required_ and passkeys_on):
+            # Passkeys only rests on requiring 2FA of everyone, with passkeys allowed.
+            passkey_rule = (False, None, passkey_rule[2])
         # Worked out again under the lock, against what is saved now: a Save
         # that loosened nothing when its request began may loosen what
         # another administrator saved meanwhile.
@@ -166,6 +236,7 @@ def policy_apply(
             required=required_,
             deadline=day,
             days=days,
+            passkey_rule=passkey_rule,
         )
         if loosens and twofactor_on(actor) and not ctx.stepped_up:
             raise CodeError(
@@ -189,6 +260,12 @@ def policy_apply(
         was_passkey = enterprise.allow_passkey
         if allow_passkey is not None:
             enterprise.allow_passkey = allow_passkey
+        was_passkey_rule = _passkey_rule_now(enterprise)
+        (
+            enterprise.passkeys_required,
+            enterprise.passkeys_deadline,
+            enterprise.passkey_recovery,
+        ) = passkey_rule
         enterprise.save(
             update_fields=[
                 "twofactor_enabled",
@@ -198,8 +275,19 @@ def policy_apply(
                 "remember_browser_days",
                 "allow_authenticator_app",
                 "allow_passkey",
+                "passkeys_required",
+                "passkeys_deadline",
+                "passkey_recovery",
             ]
         )
+        if passkey_rule != was_passkey_rule:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail=_passkey_words(*passkey_rule),
+            )
         if enterprise.allow_passkey != was_passkey:
             audit_record(
                 Action.ROLLOUT_CHANGED,
@@ -263,13 +351,36 @@ def policy_apply(
         was_channel=was_channel,
         rollout=(required_, day, days),
         was_rollout=was_rollout,
-    )
+    ) + _passkey_message(passkey_rule, was_passkey_rule)
 
 
 def _rollout_words(required: bool, day: date | None, days: int) -> str:
     words = f"required by {day:%Y-%m-%d}" if required and day else "not required"
     remember = f"browsers remembered {days} days" if days else "browsers never remembered"
     return f"{words}; {remember}"
+
+
+def _passkey_words(required: bool, day: date | None, recovery: bool) -> str:
+    if not (required and day):
+        return "passkeys not required"
+    recover = "allowed" if recovery else "not allowed"
+    return f"only passkeys log in after {day:%Y-%m-%d}; codes by channel for recovery {recover}"
+
+
+def _passkey_message(rule, was_rule) -> str:
+    required, day, recovery = rule
+    if required and day and rule != was_rule:
+        then = (
+            "a code by the channel or a recovery code still logs in, to add a new passkey"
+            if recovery
+            else "no code logs in"
+        )
+        return (
+            f" A passkey is required: after {day:%-d %B %Y} (UTC), only a passkey logs in ({then})."
+        )
+    if was_rule[0] and not required:
+        return " A passkey is no longer required."
+    return ""
 
 
 def _policy_message(*, enabled, was_enabled, channel, was_channel, rollout, was_rollout) -> str:

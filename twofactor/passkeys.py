@@ -6,6 +6,8 @@ ceremony; a failed login assertion counts toward the code step's locks."""
 
 import json
 import secrets
+from dataclasses import dataclass
+from datetime import UTC, date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -38,6 +40,62 @@ if TYPE_CHECKING:
 
 RP_NAME = "Customer Portal"
 WRONG = "That passkey was not accepted. Try again, or try another way."
+
+
+def today_utc() -> date:
+    return timezone.now().astimezone(UTC).date()
+
+
+# --- Require a phishing-resistant method (docs/BEHAVIOUR.md, "Stronger factors") ---
+#
+# After the enterprise's `passkeys_deadline` (the last day, UTC, other methods
+# log in) only a passkey logs in; a code by the channel or a recovery code only
+# if the administrator allows them for recovery. A session not opened by a
+# passkey then opens nothing but adding one (enterprise/middleware.py).
+
+
+def passkeys_only(enterprise: Any, today: date | None = None) -> bool:
+    """The enterprise accepts only passkeys at login now."""
+    return bool(
+        enterprise.twofactor_enabled
+        and enterprise.passkeys_required
+        and enterprise.allow_passkey
+        and enterprise.passkeys_deadline is not None
+        and (today or today_utc()) > enterprise.passkeys_deadline
+    )
+
+
+def recovery_by_channel(enterprise: Any) -> bool:
+    """Past the date, a code by the channel (or a recovery code) still logs
+    in, to add a passkey: the administrator allows it."""
+    return bool(enterprise.passkey_recovery)
+
+
+@dataclass(frozen=True)
+class PasskeyRequirement:
+    """This person must log in with a passkey after `deadline`; `overdue`:
+    the date has passed; `has_passkey`: they have one; `recovery`: codes by
+    the channel still log in (to add one)."""
+
+    deadline: date | None
+    overdue: bool
+    has_passkey: bool
+    recovery: bool
+
+
+def passkey_requirement_of(user: "User") -> PasskeyRequirement | None:
+    """What the passkey requirement asks of this person, or None."""
+    enterprise = user.enterprise
+    if not (
+        enterprise.twofactor_enabled and enterprise.passkeys_required and enterprise.allow_passkey
+    ):
+        return None
+    return PasskeyRequirement(
+        deadline=enterprise.passkeys_deadline,
+        overdue=passkeys_only(enterprise),
+        has_passkey=Passkey.objects.filter(user=user).exists(),
+        recovery=recovery_by_channel(enterprise),
+    )
 
 
 def rp_id() -> str:
@@ -168,8 +226,29 @@ def authentication_verify(*, user: "User", credential: str, challenge: str, ip: 
     raise CodeError(WRONG)
 
 
+LAST_PASSKEY = (
+    "Your administrator accepts only passkeys to log in: add another passkey before you "
+    "remove this one."
+)
+
+
+def passkey_removable(*, user: "User", passkey_id: int) -> None:
+    """Raise CodeError if removing this passkey would leave a person whose
+    enterprise accepts only passkeys without one."""
+    if not passkeys_only(user.enterprise):
+        return
+    others = Passkey.objects.filter(user=user).exclude(pk=passkey_id)
+    if Passkey.objects.filter(user=user, pk=passkey_id).exists() and not others.exists():
+        raise CodeError(LAST_PASSKEY)
+
+
 def passkey_remove(*, user: "User", passkey_id: int, ip: str | None) -> bool:
-    count, _ = Passkey.objects.filter(user=user, pk=passkey_id).delete()
+    """Remove one of the person's passkeys (under their row lock: two
+    removals at once cannot both take the last one)."""
+    with transaction.atomic():
+        CodeDevice.objects.select_for_update().filter(user=user).first()
+        passkey_removable(user=user, passkey_id=passkey_id)
+        count, _ = Passkey.objects.filter(user=user, pk=passkey_id).delete()
     if count:
         audit_record(Action.FACTOR_REMOVED, actor=user, target=user, ip=ip, detail="passkey")
     return bool(count)

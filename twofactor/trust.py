@@ -21,6 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from enterprise.audit import Action, audit_record
 from twofactor.models import CodeDevice, TrustedBrowser
+from twofactor.passkeys import passkeys_only
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -51,8 +52,10 @@ def is_confirmed(user: "User") -> bool:
 
 
 def trust_days(user: "User") -> int:
-    """How many days this person may have a browser remembered: 0 = never."""
-    if user.is_staff:
+    """How many days this person may have a browser remembered: 0 = never
+    (staff; or their enterprise accepts only passkeys now, and a remembered
+    browser would skip the passkey)."""
+    if user.is_staff or passkeys_only(user.enterprise):
         return 0
     return int(user.enterprise.remember_browser_days)
 

@@ -262,33 +262,29 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "twofactor/dev_outbox.html", {"entries": outbox.messages()})
 
 
-PASSKEY_CHALLENGE = "_passkey_login_challenge"
+PASSKEY_CHALLENGE = "_passkey_challenge"
 
 
-@never_cache
-@require_POST
-def passkey_options(request: HttpRequest) -> HttpResponse:
-    """The options for navigator.credentials.get(), for the waiting login."""
-    flow = LoginFlow.get(request)
+def _passkey_options(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
+    """The options for navigator.credentials.get(), for the waiting stage."""
+    flow = flow_class.get(request)
     if flow is None or flow.method != "passkey":
-        return JsonResponse({"ok": False, "message": LoginFlow.expired_message}, status=400)
+        return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
     try:
         options, challenge = passkeys.authentication_options(flow.user())
     except CodeError as exc:
-        restart = reverse(LoginFlow.restart_url_name)
+        restart = reverse(flow_class.restart_url_name)
         return JsonResponse({"ok": False, "message": exc.message, "redirect": restart}, status=400)
     request.session[PASSKEY_CHALLENGE] = challenge
     return HttpResponse(options, content_type="application/json")
 
 
-@never_cache
-@require_POST
-def passkey_verify(request: HttpRequest) -> HttpResponse:
-    """The browser's answer: the waiting login is done, or it says why not."""
-    flow = LoginFlow.get(request)
+def _passkey_verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
+    """The browser's answer: the waiting stage is done, or it says why not."""
+    flow = flow_class.get(request)
     challenge = request.session.pop(PASSKEY_CHALLENGE, None)
     if flow is None or not challenge:
-        return JsonResponse({"ok": False, "message": LoginFlow.expired_message}, status=400)
+        return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
     try:
         verified = flow.verify_passkey(request.body.decode("utf-8", "replace")[:20000], challenge)
     except CodeError as exc:
@@ -297,15 +293,52 @@ def passkey_verify(request: HttpRequest) -> HttpResponse:
     return _verified_response(request, flow, verified, as_json=True)
 
 
-@never_cache
-@require_POST
-def login_app_instead(request: HttpRequest) -> HttpResponse:
+def _app_instead(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     """Try another way: the authenticator app instead of the passkey."""
-    flow = LoginFlow.get(request)
+    flow = flow_class.get(request)
     try:
         if flow is not None and flow.method == "passkey" and flow.app_available():
             flow.use_app_instead()
     except CodeError as exc:
         messages.error(request, exc.message)
-        return redirect("login")
-    return redirect("login_verify")
+        return redirect(flow_class.restart_url_name)
+    return redirect(flow_class.verify_url_name)
+
+
+@never_cache
+@require_POST
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    return _passkey_options(request, LoginFlow)
+
+
+@never_cache
+@require_POST
+def passkey_verify(request: HttpRequest) -> HttpResponse:
+    return _passkey_verify(request, LoginFlow)
+
+
+@never_cache
+@require_POST
+def login_app_instead(request: HttpRequest) -> HttpResponse:
+    return _app_instead(request, LoginFlow)
+
+
+@never_cache
+@login_required
+@require_POST
+def change_passkey_options(request: HttpRequest) -> HttpResponse:
+    return _passkey_options(request, ChangeFlow)
+
+
+@never_cache
+@login_required
+@require_POST
+def change_passkey_verify(request: HttpRequest) -> HttpResponse:
+    return _passkey_verify(request, ChangeFlow)
+
+
+@never_cache
+@login_required
+@require_POST
+def change_app_instead(request: HttpRequest) -> HttpResponse:
+    return _app_instead(request, ChangeFlow)

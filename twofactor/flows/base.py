@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from accounts.sessions import PASSKEY_PROVEN
 from enterprise.audit import client_ip
 from twofactor import app, codes, passkeys, recovery
 from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
@@ -50,6 +51,12 @@ class FlowExpired(codes.CodeError):
     pass
 
 
+class MethodRefused(codes.CodeError):
+    """The answer's kind is not accepted here (passkeys only)."""
+
+    status = 403
+
+
 @dataclass(frozen=True)
 class Verified:
     """What follows an accepted code: where to go and what to say. `more`:
@@ -75,6 +82,11 @@ class Flow:
     ttl_setting: ClassVar[str]
     verify_url_name: ClassVar[str]
     resend_url_name: ClassVar[str]
+    # A stage answered by a passkey: its options, its answer; and the switch
+    # from a passkey to the app (Try another way).
+    passkey_options_url_name: ClassVar[str]
+    passkey_verify_url_name: ClassVar[str]
+    app_instead_url_name: ClassVar[str]
     template: ClassVar[str]
     # Where a person goes when the flow has ended before its code.
     restart_url_name: ClassVar[str]
@@ -172,11 +184,23 @@ class Flow:
         method: str = self.data["stage"].get("method", "code")
         return method
 
+    def refusal(self, how: str) -> str:
+        """Why this stage no longer takes an answer by `how` ("code": a code
+        sent by the channel, "app", "recovery"), or "" if it does. A passkey
+        is never refused here."""
+        return ""
+
+    def _refuse(self, how: str) -> None:
+        reason = self.refusal(how)
+        if reason:
+            raise MethodRefused(reason)
+
     @sensitive_variables("code")  # an error report must not show the code
     def verify(self, code: str) -> Verified:
         user = self.user()
         if self.method == "app":
             return self._answer_with_app(user, code)
+        self._refuse("code")
         self.answered_by = "code"
         codes.code_verify(
             challenge_id=self.data["challenge_id"], user=user, code=code, ip=client_ip(self.request)
@@ -184,7 +208,8 @@ class Flow:
         return self.verified(user)
 
     def verify_passkey(self, credential: str, challenge: str) -> Verified:
-        """A passkey's assertion answers a login stage asked of a passkey."""
+        """A passkey's assertion answers a stage asked of a passkey (a login
+        or a step-up)."""
         user = self.user()
         if self.method != "passkey":
             raise codes.CodeError("This step does not ask for a passkey.")
@@ -196,6 +221,7 @@ class Flow:
             user=user, credential=credential, challenge=challenge, ip=client_ip(self.request)
         )
         self.answered_by = "passkey"
+        self.request.session[PASSKEY_PROVEN] = True
         return self.verified(user, by_code=False)
 
     def app_allowed_here(self) -> bool:
@@ -218,6 +244,7 @@ class Flow:
         """The person's active app (still allowed) answers this stage."""
         if app.app_device(user) is None:
             raise codes.CodeError(NO_APP)
+        self._refuse("app")
         app.app_verify(user=user, code=code, ip=client_ip(self.request))
         self.answered_by = "app"
         return self.verified(user, by_code=False)
@@ -238,6 +265,7 @@ class Flow:
     @sensitive_variables("code")
     def verify_recovery(self, code: str) -> Verified:
         user = self.user()
+        self._refuse("recovery")
         if not self.recovery_allowed():
             raise codes.CodeError(
                 "A recovery code can't confirm a new phone number or email. "
@@ -248,6 +276,7 @@ class Flow:
         return self.verified(user, by_code=False)
 
     def resend(self) -> None:
+        self._refuse("code")
         self.issue(
             user=self.user(),
             purpose=self.purpose,
@@ -321,14 +350,21 @@ class Flow:
             "cancel_url": self.start_url,
             "recovery": self.recovery_allowed(),
             "app": False,
-            "send_instead": self.send_instead_label(),
+            "send_instead": "" if self.refusal("code") else self.send_instead_label(),
             "app_instead": self.method == "passkey" and self.app_available(),
-            "passkey_options_url": reverse("passkey_options"),
-            "passkey_verify_url": reverse("passkey_verify"),
+            "passkey_options_url": reverse(self.passkey_options_url_name),
+            "passkey_verify_url": reverse(self.passkey_verify_url_name),
+            "app_instead_url": reverse(self.app_instead_url_name),
         }
 
     def app_available(self) -> bool:
+        """The person's app may answer instead of the passkey asked for."""
         return False
+
+    def use_app_instead(self) -> None:
+        """From the passkey stage: answer with the app instead."""
+        self.data["stage"]["method"] = "app"
+        self.save()
 
     def send_instead_label(self) -> str:
         destination = self.destination

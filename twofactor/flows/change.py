@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY, Ended, session_keep, sessions_end
 from enterprise.audit import client_ip
-from twofactor import app, codes, recovery
+from twofactor import app, codes, passkeys, recovery
 from twofactor.destinations import Destination
 from twofactor.devices import current_destination, device_get
 from twofactor.flows.base import Flow, Verified, now_iso
@@ -201,6 +201,9 @@ class ChangeFlow(Flow):
     ttl_setting = "TWOFACTOR_CODE_TTL"
     verify_url_name = "twofactor:verify"
     resend_url_name = "twofactor:resend"
+    passkey_options_url_name = "twofactor:passkey_options"
+    passkey_verify_url_name = "twofactor:passkey_verify"
+    app_instead_url_name = "twofactor:app_instead"
     template = "twofactor/verify_change.html"
     restart_url_name = "home"
     expired_message = "There is no change waiting for a code. Please make it again."
@@ -242,9 +245,14 @@ class ChangeFlow(Flow):
             },
         )
         first = needed[0]
-        if first.purpose == Challenge.Purpose.STEP_UP and app.app_device(user) is not None:
-            # The strongest method first: the person's app; nothing is sent
-            # unless they ask ("Send a code ... instead").
+        step_up = first.purpose == Challenge.Purpose.STEP_UP
+        if step_up and passkeys.passkeys_of(user):
+            # The strongest method first: a passkey, then the person's app;
+            # nothing is sent unless they ask ("Send a code ... instead").
+            flow.answer_with_app(
+                purpose=first.purpose, destination=first.destination, method="passkey"
+            )
+        elif step_up and app.app_device(user) is not None:
             flow.answer_with_app(purpose=first.purpose, destination=first.destination)
         else:
             flow.issue(
@@ -275,6 +283,9 @@ class ChangeFlow(Flow):
     def app_allowed_here(self) -> bool:
         """A step-up may be answered by the person's active app."""
         return self.purpose == Challenge.Purpose.STEP_UP and app.app_device(self.user()) is not None
+
+    def app_available(self) -> bool:
+        return self.app_allowed_here()
 
     def verified(self, user: Any, *, by_code: bool = True) -> Verified:
         if self.purpose == Challenge.Purpose.STEP_UP:

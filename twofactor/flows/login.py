@@ -11,11 +11,26 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django_otp import login as otp_login
 
-from accounts.sessions import CODE_PROVEN
+from accounts.sessions import CODE_PROVEN, PASSKEY_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import app, codes, devices, passkeys, recovery, trust
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
+
+# Past the enterprise's date, only passkeys log in (docs/BEHAVIOUR.md).
+NO_PASSKEY = (
+    "Your administrator now accepts only passkeys to log in, and your login has none. "
+    "Ask your administrator to reset your two-factor authentication; you can then log in "
+    "and add a passkey."
+)
+PASSKEYS_ONLY = (
+    "Your administrator now accepts only passkeys to log in. Use your passkey; if you "
+    "lost it, ask your administrator to reset your two-factor authentication."
+)
+RECOVERY_NOTE = (
+    "Your administrator now accepts only passkeys. This code logs you in only to add a "
+    "new passkey on My Account > Security."
+)
 
 
 class LoginFlow(Flow):
@@ -23,6 +38,9 @@ class LoginFlow(Flow):
     ttl_setting = "TWOFACTOR_PENDING_LOGIN_TTL"
     verify_url_name = "login_verify"
     resend_url_name = "login_resend"
+    passkey_options_url_name = "passkey_options"
+    passkey_verify_url_name = "passkey_verify"
+    app_instead_url_name = "login_app_instead"
     template = "twofactor/verify_login.html"
     restart_url_name = "login"
     expired_message = "Your login has expired. Please log in again."
@@ -52,13 +70,16 @@ class LoginFlow(Flow):
                 "started_at": now_iso(),
             },
         )
+        only_passkeys = passkeys.passkeys_only(user.enterprise)
         if passkeys.passkeys_of(user):
             # The strongest method first: a passkey, then the app; no
             # message sent unless they ask for one (Try another way).
             flow.answer_with_app(
                 purpose=Challenge.Purpose.LOGIN, destination=destination, method="passkey"
             )
-        elif app.app_device(user) is not None:
+        elif only_passkeys and not passkeys.recovery_by_channel(user.enterprise):
+            raise codes.CodeError(NO_PASSKEY)
+        elif app.app_device(user) is not None and not only_passkeys:
             flow.answer_with_app(purpose=Challenge.Purpose.LOGIN, destination=destination)
         else:
             flow.issue(
@@ -92,16 +113,40 @@ class LoginFlow(Flow):
             raise FlowExpired("This login can no longer continue. Please log in again.")
         return user
 
-    def app_available(self) -> bool:
-        return app.app_device(self.user()) is not None
+    def refusal(self, how: str) -> str:
+        """Past the enterprise's date only a passkey logs in; a code by the
+        channel or a recovery code too if the administrator allows them
+        for recovery. Read from the database at each answer: a date that
+        passes while the pop-up is open holds."""
+        enterprise = self._enterprise()
+        if enterprise is None or not passkeys.passkeys_only(enterprise):
+            return ""
+        if how in ("code", "recovery") and passkeys.recovery_by_channel(enterprise):
+            return ""
+        return PASSKEYS_ONLY
 
-    def use_app_instead(self) -> None:
-        """From the passkey stage: answer with the app instead."""
-        self.data["stage"]["method"] = "app"
-        self.save()
+    def step_note(self) -> str:
+        enterprise = self._enterprise()
+        if self.method == "code" and enterprise and passkeys.passkeys_only(enterprise):
+            return RECOVERY_NOTE
+        return ""
+
+    def _enterprise(self) -> Any:
+        """The person's enterprise as saved now (what the pop-up shows
+        reads it without voiding the login; an answer goes through user())."""
+        person = (
+            get_user_model()
+            .objects.select_related("enterprise")
+            .filter(pk=self.data["user_id"])
+            .first()
+        )
+        return person.enterprise if person else None
+
+    def app_available(self) -> bool:
+        return app.app_device(self.user()) is not None and not self.refusal("app")
 
     def recovery_allowed(self) -> bool:
-        return recovery.recovery_left(self.data["user_id"]) > 0
+        return recovery.recovery_left(self.data["user_id"]) > 0 and not self.refusal("recovery")
 
     def accept_options(self, post: Any) -> None:
         self.data["remember"] = post.get("remember") == "on"
@@ -125,6 +170,8 @@ class LoginFlow(Flow):
         auth_login(self.request, user, backend=self.data["backend"])
         otp_login(self.request, device)
         self.request.session[CODE_PROVEN] = True
+        if self.answered_by == "passkey":
+            self.request.session[PASSKEY_PROVEN] = True
         audit_record(
             Action.LOGIN_SUCCEEDED,
             actor=user,

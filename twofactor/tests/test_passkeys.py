@@ -121,6 +121,9 @@ def test_removing_one_needs_a_step_up(client, with_passkey, coworker, outbox):
     response = client.post(reverse("accounts:passkey_remove", args=[with_passkey.pk]))
     assert response.url == reverse("twofactor:verify")
     assert Passkey.objects.filter(pk=with_passkey.pk).exists()
+    # The step-up asks for the passkey first; Try another way sends a code.
+    assert "Use your passkey" in page_text(client.get(response.url))
+    client.post(reverse("twofactor:resend"))
     client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
     assert not Passkey.objects.filter(pk=with_passkey.pk).exists()
 
@@ -170,3 +173,119 @@ def test_any_answer_to_the_passkey_step_is_refused_never_a_500(allowed, coworker
         assert not is_logged_in(browser)
 
     answer()
+
+
+# --- a passkey as the step-up --------------------------------------------------------------
+
+
+def _step_up_with(client, key, *, challenge=None):
+    options = client.post(reverse("twofactor:passkey_options"))
+    challenge = challenge or options.json()["challenge"]
+    return client.post(
+        reverse("twofactor:passkey_verify"),
+        data=key.assert_(challenge),
+        content_type="application/json",
+    )
+
+
+def test_a_step_up_asks_for_the_passkey_first_and_sends_nothing(client, allowed, coworker, outbox):
+    from tests.softkey import SoftKey
+
+    key = SoftKey()
+    key.store(coworker)
+    verified_login(client, coworker)
+    sent = len(outbox)
+
+    asked = client.post(
+        reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035551299"}
+    )
+
+    assert asked.url == reverse("twofactor:verify")
+    page = page_text(client.get(asked.url))
+    assert "Use your passkey" in page and "Send a code by SMS to +1••••••1299 instead" in page
+    assert len(outbox) == sent
+    answer = _step_up_with(client, key)
+    assert answer.json() == {"ok": True, "redirect": reverse("accounts:settings")}
+    assert not CodeDevice.objects.get(user=coworker).enrolled  # 2FA turned off
+
+
+def test_a_passkey_step_up_never_proves_a_new_phone(client, allowed, coworker, outbox):
+    from tests.softkey import SoftKey
+
+    key = SoftKey()
+    key.store(coworker)
+    verified_login(client, coworker)
+
+    client.post(
+        reverse("accounts:settings"),
+        {"email": coworker.email, "phone": "+13035550199", "twofactor": "on"},
+    )
+    answer = _step_up_with(client, key)
+
+    # The step-up is done; the new phone still gets its own code.
+    assert answer.json()["ok"] is True
+    assert outbox[-1]["to"] == "+13035550199"
+    coworker.refresh_from_db()
+    assert coworker.phone == "+13035551299"
+    page = page_text(client.get(reverse("twofactor:verify")))
+    assert "We sent a verification code by SMS" in page
+    refused = client.post(reverse("twofactor:passkey_options"), HTTP_ACCEPT="application/json")
+    assert refused.status_code == 400
+
+
+def test_a_removed_passkey_no_longer_answers_a_step_up(client, allowed, coworker):
+    from tests.softkey import SoftKey
+
+    key = SoftKey()
+    passkey = key.store(coworker)
+    spare = SoftKey()
+    spare.store(coworker, name="Spare")
+    verified_login(client, coworker)
+    client.post(reverse("accounts:passkey_remove", args=[passkey.pk]))
+    challenge = client.post(reverse("twofactor:passkey_options")).json()["challenge"]
+    Passkey.objects.filter(pk=passkey.pk).delete()  # removed elsewhere meanwhile
+
+    answer = client.post(
+        reverse("twofactor:passkey_verify"),
+        data=key.assert_(challenge),
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 400 and answer.json()["ok"] is False
+    assert Passkey.objects.filter(name="Spare").exists()
+
+
+def test_the_app_is_another_way_at_a_passkey_step_up(client, allowed, coworker, outbox):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.softkey import SoftKey
+
+    allowed.allow_authenticator_app = True
+    allowed.save(update_fields=["allow_authenticator_app"])
+    TOTPDevice.objects.create(user=coworker, name="Authenticator app", confirmed=True)
+    SoftKey().store(coworker)
+    verified_login(client, coworker)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035551299"})
+    assert "Use your authenticator app instead" in page_text(
+        client.get(reverse("twofactor:verify"))
+    )
+
+    client.post(reverse("twofactor:app_instead"))
+
+    page = page_text(client.get(reverse("twofactor:verify")))
+    assert "Open your authenticator app" in page
+
+
+def test_another_persons_passkey_does_not_answer_my_step_up(client, allowed, coworker, admin_user):
+    from tests.softkey import SoftKey
+
+    SoftKey().store(coworker)
+    theirs = SoftKey()
+    theirs.store(admin_user)
+    verified_login(client, coworker)
+    client.post(reverse("accounts:settings"), {"email": coworker.email, "phone": "+13035551299"})
+
+    answer = _step_up_with(client, theirs)
+
+    assert answer.status_code == 400
+    assert CodeDevice.objects.get(user=coworker).enrolled
