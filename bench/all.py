@@ -13,7 +13,16 @@ import time
 
 from bench.stack import ROOT
 
-BENCHMARKS = ["login_latency", "delivery", "task_cpu", "login_cpu", "scale", "rollout", "load"]
+BENCHMARKS = [
+    "login_latency",
+    "delivery",
+    "task_cpu",
+    "login_cpu",
+    "webauthn_libs",
+    "scale",
+    "rollout",
+    "load",
+]
 
 
 def main() -> None:

@@ -3,9 +3,11 @@
 Server-side CPU of a full two-factor login (open the login page, password,
 code: the web workers, the Celery worker that sends the code, and the
 PostgreSQL backends serving them) against a password-only login (open the
-page, password), same hasher (Argon2id, the first in PASSWORD_HASHERS); and
-a login answered by an authenticator app (TOTP: nothing is sent).
-Blocks of each kind alternate so drift on a shared machine hits both alike;
+page, password), same hasher (Argon2id, the first in PASSWORD_HASHERS); a
+login answered by an authenticator app (TOTP: nothing is sent); and one
+answered by a passkey (the options, then the assertion of a software ES256
+authenticator, bench/passkey.py, verified by py_webauthn: nothing is sent).
+Blocks of each kind alternate so drift on a shared machine hits all alike;
 CPU is read from /proc before and after each block.
 Target: 2FA / password-only <= 1.25.
 
@@ -13,12 +15,14 @@ Target: 2FA / password-only <= 1.25.
 """
 
 import argparse
+import json
 import time
 
-from bench import client, cpu, report, seed
+from bench import client, cpu, passkey, report, seed
 from bench.stack import Stack, config_for
 
 RATIO_TARGET = 1.25
+KINDS = ("password", "2fa", "app", "passkey")
 SETTLE = 0.5  # seconds for the worker to finish its bookkeeping after a send
 
 
@@ -77,6 +81,53 @@ def login_with_app(browser: client.Browser, username: str, key: bytes) -> None:
     client.expect(browser.post("/login/verify/", {"code": f"{code.token():06d}"}), 302, "/")
 
 
+def passkey_users(*, count: int) -> list[tuple[str, passkey.SoftKey]]:
+    """Co-workers with 2FA on and a passkey each, in an enterprise of their
+    own that allows passkeys (so the other kinds' logins stay as they were).
+    The relying party is the served portal's: the driver's settings are the
+    stack's (PORTAL_BASE_URL). Returns (username, the person's authenticator)."""
+    from django.contrib.auth import get_user_model
+
+    from twofactor import passkeys
+    from twofactor.models import Passkey
+
+    enterprise = seed.enterprise_create("CPU passkeys")
+    enterprise.allow_passkey = True
+    enterprise.save(update_fields=["allow_passkey"])
+    people = seed.coworkers_create(enterprise, count=count, prefix="cpupk", phone_prefix=5)
+    users = get_user_model().objects.filter(username__startswith="cpupk").order_by("username")
+    keys = {
+        u.username: passkey.SoftKey(rp_id=passkeys.rp_id(), origin=passkeys.origin()) for u in users
+    }
+    Passkey.objects.bulk_create(
+        [
+            Passkey(
+                user=u,
+                name="Bench passkey",
+                credential_id=keys[u.username].id,
+                public_key=keys[u.username].cose(),
+                sign_count=0,
+            )
+            for u in users
+        ]
+    )
+    return [(username, keys[username]) for username, _phone in people]
+
+
+def login_with_passkey(browser: client.Browser, username: str, key: passkey.SoftKey) -> None:
+    """Password, then what static/portal.js does on the passkey step: POST for
+    the options (the session keeps the challenge), the authenticator signs,
+    POST its answer; nothing is sent."""
+    client.expect(client.password_step(browser, username), 302, "/login/verify/")
+    options = passkey.post_json(browser, "/login/passkey/options/")
+    client.expect(options, 200)
+    challenge = json.loads(options.body)["challenge"]
+    answer = passkey.post_json(browser, "/login/passkey/", key.assert_(challenge))
+    client.expect(answer, 200)
+    if json.loads(answer.body) != {"ok": True, "redirect": "/"}:
+        raise client.Unexpected(f"passkey login answered {answer.body[:200]!r}")
+
+
 def run(*, quick: bool, logins: int | None) -> bool:
     per_block = 3 if quick else 20
     blocks = 1 if quick else max(1, (logins or 100) // per_block)
@@ -91,9 +142,16 @@ def run(*, quick: bool, logins: int | None) -> bool:
             )
         )
         with_app = iter(app_users(enterprise, count=n))
+        with_passkey = iter(passkey_users(count=n))
+        accounts_of = {
+            "2fa": two_factor,
+            "password": password_only,
+            "app": with_app,
+            "passkey": with_passkey,
+        }
 
         def block(kind: str, meter: Meter | None) -> None:
-            accounts = {"2fa": two_factor, "password": password_only, "app": with_app}[kind]
+            accounts = accounts_of[kind]
             if meter:
                 meter.start()
             for _ in range(per_block):
@@ -103,6 +161,8 @@ def run(*, quick: bool, logins: int | None) -> bool:
                     client.login_with_code(browser, stack.twilio, username, secret)
                 elif kind == "app":
                     login_with_app(browser, username, secret)
+                elif kind == "passkey":
+                    login_with_passkey(browser, username, secret)
                 else:
                     client.login_password_only(browser, username)
             time.sleep(SETTLE)
@@ -112,9 +172,10 @@ def run(*, quick: bool, logins: int | None) -> bool:
         block("2fa", None)  # warm-up: both web workers, the worker's threads
         block("password", None)
         block("app", None)
-        meters = {"password": Meter(stack), "2fa": Meter(stack), "app": Meter(stack)}
+        block("passkey", None)
+        meters = {kind: Meter(stack) for kind in KINDS}
         for _ in range(blocks):
-            for kind in ("password", "2fa", "app"):
+            for kind in KINDS:
                 block(kind, meters[kind])
 
         from django.contrib.auth.hashers import check_password, make_password
@@ -131,6 +192,7 @@ def run(*, quick: bool, logins: int | None) -> bool:
         ("password", "password only"),
         ("2fa", "password + code by SMS"),
         ("app", "password + authenticator app"),
+        ("passkey", "password + passkey"),
     ):
         parts = {part: seconds / count for part, seconds in meters[kind].totals.items()}
         totals[kind] = sum(parts.values())
@@ -160,6 +222,11 @@ def run(*, quick: bool, logins: int | None) -> bool:
     print(
         f"authenticator app / password-only = {totals['app'] / totals['password']:.2f}; "
         f"app / code by SMS = {totals['app'] / totals['2fa']:.2f}"
+    )
+    print(
+        f"passkey / password-only = {totals['passkey'] / totals['password']:.2f}; "
+        f"passkey / code by SMS = {totals['passkey'] / totals['2fa']:.2f}; "
+        f"passkey / app = {totals['passkey'] / totals['app']:.2f}"
     )
     print(f"one Argon2id check_password() in this process: {argon2 * 1000:.1f} CPU ms")
     return ok

@@ -21,6 +21,7 @@ TITLES = [
     "Delivery, one worker",
     "The delivery task's body, one thread",
     "Server CPU per login",
+    "Passkey checks, py_webauthn and fido2",
     "The 2FA tab of an enterprise",
     "Channel change for every enrolment",
     "Roll-out counts of an enterprise",
