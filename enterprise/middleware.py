@@ -91,18 +91,21 @@ class RolloutMiddleware:
                 "passkey on Security.",
                 "accounts:settings",
             )
+        # The page's banner says why (no message of its own: it would say it twice).
         return _kept(
             request,
-            "Your administrator now accepts only passkeys: add one here (Add a passkey) to "
-            "open the rest of the portal.",
+            "Your administrator now accepts only passkeys: add one on My Account > Security "
+            "to open the rest of the portal.",
             "accounts:security",
+            flash=False,
         )
 
 
-def _kept(request: HttpRequest, message: str, url_name: str) -> HttpResponse:
+def _kept(request: HttpRequest, message: str, url_name: str, *, flash=True) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         return JsonResponse({"ok": False, "message": message}, status=403)
-    messages.warning(request, message)
+    if flash:
+        messages.warning(request, message)
     return redirect(url_name)
 
 
