@@ -1,11 +1,39 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from accounts.models import User
 
 
+class PhoneChecked:
+    """An operator's phone number passes the same refusals as a co-worker's
+    own: costly kinds of number, and countries the enterprise does not
+    allow for SMS and voice."""
+
+    def clean(self):
+        from twofactor.destinations import phone_refusal
+
+        cleaned = super().clean()  # type: ignore[misc]
+        phone, enterprise = cleaned.get("phone"), cleaned.get("enterprise")
+        if phone and enterprise is not None:
+            refusal = phone_refusal(phone.as_e164, enterprise.sms_regions)
+            if refusal:
+                self.add_error("phone", refusal)  # type: ignore[attr-defined]
+        return cleaned
+
+
+class PortalUserChangeForm(PhoneChecked, UserChangeForm):
+    pass
+
+
+class PortalUserCreationForm(PhoneChecked, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
+    form = PortalUserChangeForm
+    add_form = PortalUserCreationForm
     list_display = ("username", "email", "enterprise", "is_enterprise_admin", "is_staff")
     list_filter = ("enterprise", "is_enterprise_admin", "is_staff")
     list_select_related = ("enterprise",)

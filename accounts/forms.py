@@ -11,10 +11,12 @@ E164_HINT = "for example, +13035551212"
 E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
-def e164_clean(raw: str) -> str:
+def e164_clean(raw: str, regions=()) -> str:
     """Strict E.164: a plus, the country code, the number; nothing else.
     phonenumbers then checks the number can exist in that country, and
-    numbers codes are never sent to are refused before anything is sent."""
+    numbers codes are never sent to (costly kinds; with `regions`, other
+    countries than the enterprise allows) are refused before anything is
+    sent."""
     value = re.sub(r"[\s\-().]", "", raw or "")
     if not value:
         return ""
@@ -31,7 +33,7 @@ def e164_clean(raw: str) -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise forms.ValidationError(f"This is not a valid phone number. {message}")
     number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    refusal = phone_refusal(number)
+    refusal = phone_refusal(number, regions)
     if refusal:
         raise forms.ValidationError(refusal)
     return number
@@ -68,7 +70,7 @@ class AccountSettingsForm(forms.Form):
             self.fields["twofactor"].widget.attrs["data-autosubmit"] = "1"
 
     def clean_phone(self) -> str:
-        return e164_clean(self.cleaned_data.get("phone", ""))
+        return e164_clean(self.cleaned_data.get("phone", ""), self.user.enterprise.sms_regions)
 
     def clean(self):
         super().clean()

@@ -361,7 +361,7 @@ def portal_user_create(
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()
-    refusal = phone_refusal(user.phone.as_e164) if user.phone else None
+    refusal = phone_refusal(user.phone.as_e164, enterprise.sms_regions) if user.phone else None
     if refusal:
         raise ValidationError({"phone": refusal})
     user.save()

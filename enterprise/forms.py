@@ -1,8 +1,23 @@
+from functools import cache
+
+import phonenumbers
 from django import forms
 from django.conf import settings
+from django_countries import countries
 
 from enterprise.models import AuditEvent
 from twofactor.vocabulary import Channel
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    """Every country a phone number can belong to, by name, with its calling
+    code: "France (+33)"."""
+    return [
+        (code, f"{name} (+{phonenumbers.country_code_for_region(code)})")
+        for code, name in countries
+        if phonenumbers.country_code_for_region(code)
+    ]
 
 
 class TwoFactorPolicyForm(forms.Form):
@@ -47,6 +62,12 @@ class TwoFactorPolicyForm(forms.Form):
     passkey_recovery = forms.BooleanField(
         label="Allow codes by channel for recovery", required=False
     )
+    sms_countries = forms.MultipleChoiceField(
+        label="Allowed countries for SMS and voice",
+        required=False,
+        choices=country_choices,
+        error_messages={"invalid_choice": "Choose countries from the list."},
+    )
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -63,6 +84,7 @@ class TwoFactorPolicyForm(forms.Form):
             "require_passkeys": enterprise.passkeys_required,
             "passkeys_deadline": enterprise.passkeys_deadline,
             "passkey_recovery": enterprise.passkey_recovery,
+            "sms_countries": enterprise.sms_regions,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -122,6 +144,7 @@ class TwoFactorPolicyForm(forms.Form):
             if data["require_passkeys"] and data["passkeys_deadline"]
             else "",
             "passkey_recovery": bool(data["passkey_recovery"]),
+            "sms_countries": sorted(set(data["sms_countries"])),
         }
 
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django_countries.fields import CountryField
 
 from twofactor.vocabulary import Channel
 
@@ -30,11 +31,19 @@ class Enterprise(models.Model):
     passkeys_required = models.BooleanField("require a phishing-resistant method", default=False)
     passkeys_deadline = models.DateField("passkeys only after", null=True, blank=True)
     passkey_recovery = models.BooleanField("allow codes by channel for recovery", default=False)
+    # Reaching people (docs/BEHAVIOUR.md): SMS and voice go only to numbers of
+    # these countries; none chosen is every country.
+    sms_countries = CountryField("allowed countries for SMS and voice", multiple=True, blank=True)
     # 0: a browser is never remembered.
     remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def sms_regions(self) -> list[str]:
+        """The allowed countries' ISO codes; empty: every country."""
+        return [country.code for country in self.sms_countries]
 
 
 class AuditEvent(models.Model):

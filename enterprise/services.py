@@ -78,6 +78,7 @@ def policy_plan(
     require_passkeys: bool | None = None,
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
+    sms_countries: list[str] | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -93,6 +94,7 @@ def policy_plan(
         passkeys_deadline=passkeys_deadline,
         passkey_recovery=passkey_recovery,
     )
+    regions_now = sorted(enterprise.sms_regions)
     changed = (
         enabled,
         channel,
@@ -100,6 +102,7 @@ def policy_plan(
         app_now if allow_app is None else allow_app,
         passkey_now if allow_passkey is None else allow_passkey,
         *passkey_rule,
+        regions_now if sms_countries is None else sorted(sms_countries),
     ) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
@@ -109,6 +112,7 @@ def policy_plan(
         app_now,
         passkey_now,
         *_passkey_rule_now(enterprise),
+        regions_now,
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -116,6 +120,15 @@ def policy_plan(
             enterprise_id=enterprise.pk, channel=channel
         )
     return plan
+
+
+def _widens_countries(enterprise, sms_countries) -> bool:
+    """SMS and voice may go to a country they could not reach before (costs
+    and fraud: a widening is the administrator's to confirm)."""
+    now = set(enterprise.sms_regions)
+    if sms_countries is None or not now:
+        return False
+    return not sms_countries or bool(set(sms_countries) - now)
 
 
 def _weakens(enterprise, *, enabled, channel, required, deadline, days, passkey_rule=None) -> bool:
@@ -158,6 +171,7 @@ def policy_needed(
     require_passkeys: bool | None = None,
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
+    sms_countries: list[str] | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -180,7 +194,7 @@ def policy_needed(
         deadline=day,
         days=days,
         passkey_rule=passkey_rule,
-    )
+    ) or _widens_countries(enterprise, sms_countries)
     if weakens and twofactor_on(admin):
         return stepup.step_up(request, user=admin)
     return []
@@ -199,6 +213,7 @@ def policy_apply(
     require_passkeys: bool | None = None,
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
+    sms_countries: list[str] | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -237,7 +252,7 @@ def policy_apply(
             deadline=day,
             days=days,
             passkey_rule=passkey_rule,
-        )
+        ) or _widens_countries(enterprise, sms_countries)
         if loosens and twofactor_on(actor) and not ctx.stepped_up:
             raise CodeError(
                 "The settings changed while you were saving them. Nothing was changed: "
@@ -261,6 +276,9 @@ def policy_apply(
         if allow_passkey is not None:
             enterprise.allow_passkey = allow_passkey
         was_passkey_rule = _passkey_rule_now(enterprise)
+        was_regions = sorted(enterprise.sms_regions)
+        if sms_countries is not None:
+            enterprise.sms_countries = sorted(sms_countries)
         (
             enterprise.passkeys_required,
             enterprise.passkeys_deadline,
@@ -278,8 +296,18 @@ def policy_apply(
                 "passkeys_required",
                 "passkeys_deadline",
                 "passkey_recovery",
+                "sms_countries",
             ]
         )
+        if sorted(enterprise.sms_regions) != was_regions:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail="SMS and voice allowed to "
+                + (", ".join(sorted(enterprise.sms_regions)) or "every country"),
+            )
         if passkey_rule != was_passkey_rule:
             audit_record(
                 Action.ROLLOUT_CHANGED,

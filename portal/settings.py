@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "phonenumber_field",
+    "django_countries",
     "csp",
     "accounts",
     "enterprise",

@@ -153,6 +153,23 @@
     });
   }
 
+  // A searchable multi-select (Allowed countries): the search box, hidden
+  // without JavaScript, hides the options that do not match; chosen ones
+  // stay chosen.
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("input[data-filter-select]").forEach(function (box) {
+      var select = document.getElementById(box.getAttribute("data-filter-select"));
+      if (!select) return;
+      box.hidden = false;
+      box.addEventListener("input", function () {
+        var words = box.value.trim().toLowerCase();
+        Array.prototype.forEach.call(select.options, function (option) {
+          option.hidden = words !== "" && option.text.toLowerCase().indexOf(words) === -1;
+        });
+      });
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-passkey-login]").forEach(function (form) {
       passkeyForm(form, function (options) {

@@ -121,7 +121,7 @@ def challenge_issue(
     or the destination had the hourly maximum of codes. Raises
     DeliveryUnavailable when the task cannot be queued."""
     if destination.channel in PHONE_CHANNELS:
-        refusal = phone_refusal(destination.address)
+        refusal = phone_refusal(destination.address, user.enterprise.sms_regions)
         if refusal:
             raise CodeError(refusal)
     now = timezone.now()

@@ -6,6 +6,7 @@ use; a detail that is missing, or unproven (changed without a code proving
 it), is never used for a login code or a step-up: the other, proven detail
 is used instead, and the pop-up says why."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 NO_PHONE = "no_phone"
 PHONE_UNPROVEN = "phone_unproven"
 EMAIL_UNPROVEN = "email_unproven"
+PHONE_NOT_ALLOWED = "phone_not_allowed"
 
 # Numbers that cost the sender (or the receiver's operator bills the sender
 # for), or that no person reads a code on: refused before anything is sent.
@@ -67,6 +69,21 @@ def email_address(email: str) -> str:
     return email.lower()
 
 
+def region_of(number: str) -> str:
+    """The ISO 3166 country of an E.164 number ("US"), or "" if unknown."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def phone_allowed(number: str, regions: Collection[str]) -> bool:
+    """SMS and voice may go to this number: `regions` (the enterprise's
+    Allowed countries for SMS and voice) is empty (every country) or holds
+    the number's country."""
+    return not regions or region_of(number) in regions
+
+
 def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
     """Where the account's channel sends with these contact details, proven
     or not: the phone for SMS and Voice, else (and without a phone) email."""
@@ -78,17 +95,26 @@ def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
     return Destination(Channel.EMAIL, email)
 
 
-def login_destination(*, user: "User", device: "CodeDevice", channel: str) -> Destination | None:
+def login_destination(
+    *, user: "User", device: "CodeDevice", channel: str, regions: Collection[str] = ()
+) -> Destination | None:
     """Where the person's login codes (and step-ups) go now: by the account's
-    channel, but never to an unproven detail. None when no detail is proven."""
+    channel, but never to an unproven detail, nor by SMS or voice to a
+    country outside `regions` (when it is not empty). None when no detail
+    can be used."""
     email = email_address(user.email) if user.email and not device.email_unproven else ""
-    phone = phone_e164(user)
-    phone = phone if phone and not device.phone_unproven else ""
+    saved = phone_e164(user)
+    phone = saved if saved and not device.phone_unproven else ""
+    if phone and not phone_allowed(phone, regions):
+        phone = ""
+        why = PHONE_NOT_ALLOWED
+    else:
+        why = NO_PHONE if not saved else PHONE_UNPROVEN
     if channel in PHONE_CHANNELS:
         if phone:
             return Destination(channel, phone)
         if email:
-            return Destination(Channel.EMAIL, email, NO_PHONE if not user.phone else PHONE_UNPROVEN)
+            return Destination(Channel.EMAIL, email, why)
         return None
     if email:
         return Destination(Channel.EMAIL, email)
@@ -104,14 +130,18 @@ def mask_destination(destination: str) -> str:
     return f"{destination[:2]}{'•' * max(3, len(destination) - 6)}{destination[-4:]}"
 
 
-def phone_refusal(number: str) -> str | None:
+def phone_refusal(number: str, regions: Collection[str] = ()) -> str | None:
     """Why codes are never sent to this E.164 number, or None. Satellite and
     other non-geographic networks (+870, +881, +882, ...) are refused whole:
-    no person's everyday phone is there, and their rates are the highest."""
+    no person's everyday phone is there, and their rates are the highest.
+    With `regions` (the enterprise's Allowed countries for SMS and voice), a
+    number of another country is refused too."""
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return "This is not a phone number."
+    if regions and not phone_allowed(number, regions):
+        return country_refusal(region_of(number), regions)
     kind: str | None
     if phonenumbers.region_code_for_number(parsed) == "001":
         kind = "satellite and international network numbers"
@@ -122,4 +152,20 @@ def phone_refusal(number: str) -> str | None:
     return (
         f"This number can't receive verification codes: {kind} are refused. "
         "Use a mobile or landline number."
+    )
+
+
+def country_name(region: str) -> str:
+    from django_countries import countries
+
+    return str(countries.name(region)) or region or "an unknown country"
+
+
+def country_refusal(region: str, regions: Collection[str]) -> str:
+    names = sorted(country_name(r) for r in regions)
+    allowed = ", ".join(names) if len(names) <= 6 else f"the {len(names)} countries they chose"
+    return (
+        f"Your administrator allows SMS and voice codes only to phone numbers in {allowed}. "
+        f"This number is in {country_name(region)}: use a number in an allowed country, "
+        "or leave Phone number empty to get codes by email."
     )

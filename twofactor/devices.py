@@ -39,7 +39,13 @@ def current_destination(user: "User", device: CodeDevice | None = None) -> Desti
     """Where the person's login codes and step-ups go now (never to an
     unproven detail); None when neither email nor phone is proven."""
     device = device or device_peek(user)
-    return login_destination(user=user, device=device, channel=user.enterprise.twofactor_channel)
+    enterprise = user.enterprise
+    return login_destination(
+        user=user,
+        device=device,
+        channel=enterprise.twofactor_channel,
+        regions=enterprise.sms_regions,
+    )
 
 
 def devices_require_verification(*, enterprise_id: int) -> int:

@@ -20,7 +20,13 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.sessions import PASSKEY_PROVEN
 from enterprise.audit import client_ip
 from twofactor import app, codes, passkeys, recovery
-from twofactor.destinations import EMAIL_UNPROVEN, NO_PHONE, PHONE_UNPROVEN, Destination
+from twofactor.destinations import (
+    EMAIL_UNPROVEN,
+    NO_PHONE,
+    PHONE_NOT_ALLOWED,
+    PHONE_UNPROVEN,
+    Destination,
+)
 from twofactor.models import Challenge
 from twofactor.vocabulary import CHANNEL_LABELS
 
@@ -36,6 +42,9 @@ DETOURS = {
     "so this code went by email. Add a phone number on My Account.",
     PHONE_UNPROVEN: "Your account sends codes by {account}, but your phone number isn't "
     "confirmed yet, so this code went by email. Save it on My Account to confirm it.",
+    PHONE_NOT_ALLOWED: "Your account sends codes by {account}, but your administrator doesn't "
+    "allow SMS and voice to your phone number's country, so this code went by email. "
+    "Change the number on My Account.",
     EMAIL_UNPROVEN: "Your account sends codes by email, but your email address isn't "
     "confirmed yet, so this code went by SMS. Save it on My Account to confirm it.",
 }
