@@ -68,6 +68,17 @@ class TwoFactorPolicyForm(forms.Form):
         choices=country_choices,
         error_messages={"invalid_choice": "Choose countries from the list."},
     )
+    daily_limit = forms.IntegerField(
+        label="Daily SMS and voice limit",
+        required=False,
+        min_value=0,
+        max_value=settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX,
+        error_messages={
+            "invalid": "Enter a whole number of codes.",
+            "min_value": "Enter 0 (codes go by email only) or more.",
+            "max_value": f"Enter at most {settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX:,}.",
+        },
+    )
     # Set by the second Save, after the administrator has seen who cannot
     # receive codes on the new channel.
     confirm_unreachable = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -85,6 +96,7 @@ class TwoFactorPolicyForm(forms.Form):
             "passkeys_deadline": enterprise.passkeys_deadline,
             "passkey_recovery": enterprise.passkey_recovery,
             "sms_countries": enterprise.sms_regions,
+            "daily_limit": enterprise.daily_phone_limit,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -92,6 +104,8 @@ class TwoFactorPolicyForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean() or {}
+        if cleaned.get("daily_limit") is None and "daily_limit" not in self.errors:
+            cleaned["daily_limit"] = self.enterprise.daily_phone_limit
         if cleaned.get("remember_days") is None and "remember_days" not in self.errors:
             # Left empty (or a form from before this field): keep what is set.
             cleaned["remember_days"] = self.enterprise.remember_browser_days
@@ -145,6 +159,7 @@ class TwoFactorPolicyForm(forms.Form):
             else "",
             "passkey_recovery": bool(data["passkey_recovery"]),
             "sms_countries": sorted(set(data["sms_countries"])),
+            "daily_limit": data["daily_limit"],
         }
 
 

@@ -5,6 +5,10 @@ from django_countries.fields import CountryField
 from twofactor.vocabulary import Channel
 
 
+def daily_phone_limit_default() -> int:
+    return int(settings.TWOFACTOR_DAILY_PHONE_LIMIT)
+
+
 class Enterprise(models.Model):
     """A customer organisation and its two-factor policy. The channel is kept
     while 2FA is off, so turning it back on with the same channel wakes every
@@ -34,6 +38,9 @@ class Enterprise(models.Model):
     # Reaching people (docs/BEHAVIOUR.md): SMS and voice go only to numbers of
     # these countries; none chosen is every country.
     sms_countries = CountryField("allowed countries for SMS and voice", multiple=True, blank=True)
+    daily_phone_limit = models.PositiveIntegerField(
+        "daily SMS and voice limit", default=daily_phone_limit_default
+    )
     # 0: a browser is never remembered.
     remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
 

@@ -79,6 +79,7 @@ def policy_plan(
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
+    daily_limit: int | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -103,6 +104,7 @@ def policy_plan(
         passkey_now if allow_passkey is None else allow_passkey,
         *passkey_rule,
         regions_now if sms_countries is None else sorted(sms_countries),
+        enterprise.daily_phone_limit if daily_limit is None else daily_limit,
     ) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
@@ -113,6 +115,7 @@ def policy_plan(
         passkey_now,
         *_passkey_rule_now(enterprise),
         regions_now,
+        enterprise.daily_phone_limit,
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -122,9 +125,11 @@ def policy_plan(
     return plan
 
 
-def _widens_countries(enterprise, sms_countries) -> bool:
-    """SMS and voice may go to a country they could not reach before (costs
-    and fraud: a widening is the administrator's to confirm)."""
+def _costs_more(enterprise, sms_countries, daily_limit) -> bool:
+    """SMS and voice may go to a country they could not reach before, or
+    more of them a day (costs and fraud: the administrator's to confirm)."""
+    if daily_limit is not None and daily_limit > enterprise.daily_phone_limit:
+        return True
     now = set(enterprise.sms_regions)
     if sms_countries is None or not now:
         return False
@@ -172,6 +177,7 @@ def policy_needed(
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
+    daily_limit: int | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -194,7 +200,7 @@ def policy_needed(
         deadline=day,
         days=days,
         passkey_rule=passkey_rule,
-    ) or _widens_countries(enterprise, sms_countries)
+    ) or _costs_more(enterprise, sms_countries, daily_limit)
     if weakens and twofactor_on(admin):
         return stepup.step_up(request, user=admin)
     return []
@@ -214,6 +220,7 @@ def policy_apply(
     passkeys_deadline: str = "",
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
+    daily_limit: int | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -252,7 +259,7 @@ def policy_apply(
             deadline=day,
             days=days,
             passkey_rule=passkey_rule,
-        ) or _widens_countries(enterprise, sms_countries)
+        ) or _costs_more(enterprise, sms_countries, daily_limit)
         if loosens and twofactor_on(actor) and not ctx.stepped_up:
             raise CodeError(
                 "The settings changed while you were saving them. Nothing was changed: "
@@ -277,6 +284,9 @@ def policy_apply(
             enterprise.allow_passkey = allow_passkey
         was_passkey_rule = _passkey_rule_now(enterprise)
         was_regions = sorted(enterprise.sms_regions)
+        was_limit = enterprise.daily_phone_limit
+        if daily_limit is not None:
+            enterprise.daily_phone_limit = daily_limit
         if sms_countries is not None:
             enterprise.sms_countries = sorted(sms_countries)
         (
@@ -297,8 +307,17 @@ def policy_apply(
                 "passkeys_deadline",
                 "passkey_recovery",
                 "sms_countries",
+                "daily_phone_limit",
             ]
         )
+        if enterprise.daily_phone_limit != was_limit:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail=f"daily SMS and voice limit {was_limit} to {enterprise.daily_phone_limit}",
+            )
         if sorted(enterprise.sms_regions) != was_regions:
             audit_record(
                 Action.ROLLOUT_CHANGED,
@@ -443,15 +462,11 @@ def _policy_message(*, enabled, was_enabled, channel, was_channel, rollout, was_
 
 
 def _administrators_told(kind: str, enterprise, actor, **context) -> None:
-    administrators = get_user_model().objects.filter(
-        enterprise=enterprise, is_enterprise_admin=True, is_active=True
+    notices.administrators_tell(
+        kind,
+        enterprise_id=enterprise.pk,
+        context={"administrator": actor.get_full_name() or actor.username, **context},
     )
-    for administrator in administrators.only("id", "email"):
-        notices.notice_send(
-            kind,
-            user=administrator,
-            context={"administrator": actor.get_full_name() or actor.username, **context},
-        )
 
 
 def coworkers_notify(*, actor, ip: str | None) -> int:

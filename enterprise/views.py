@@ -13,6 +13,7 @@ from enterprise import selectors, services
 from enterprise.audit import Action, audit_record, client_ip
 from enterprise.export import audit_csv, coworkers_csv
 from enterprise.forms import AuditFilterForm, ResetForm, TwoFactorPolicyForm
+from twofactor import budget
 from twofactor.codes import CodeError
 from twofactor.pages import page_with_code_step
 from twofactor.selectors import twofactor_summary
@@ -99,6 +100,9 @@ def settings_twofactor(request):
     context = {
         "counts": counts,
         "remember_max": settings.TWOFACTOR_REMEMBER_MAX_DAYS,
+        "phone_today": budget.used_today(enterprise),
+        "daily_limit_max": settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX,
+        "warn_percent": settings.TWOFACTOR_DAILY_PHONE_WARN_PERCENT,
         "state": state,
         "enterprise": enterprise,
         "form": form,

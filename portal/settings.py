@@ -375,3 +375,14 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
+
+# --- Reaching people (docs/BEHAVIOUR.md, "Reaching people") --------------------
+# "Daily SMS and voice limit": codes by SMS or voice per enterprise per UTC day
+# (the default of a new enterprise), and the most an administrator may set.
+TWOFACTOR_DAILY_PHONE_LIMIT = 1000
+TWOFACTOR_DAILY_PHONE_LIMIT_MAX = 100_000
+# Administrators are emailed once a day when this share of it is used.
+TWOFACTOR_DAILY_PHONE_WARN_PERCENT = 80
+# The operator's ceiling across every enterprise (SMS pumping protection):
+# past it, every code goes by email until midnight UTC.
+TWOFACTOR_PORTAL_DAILY_PHONE_LIMIT = env_int("TWOFACTOR_PORTAL_DAILY_PHONE_LIMIT", 50_000)

@@ -21,6 +21,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import Action, audit_record
 from twofactor import notices
+from twofactor.budget import Taken, phone_budget_take
 from twofactor.destinations import Destination, phone_refusal
 from twofactor.devices import destination_proven, device_get
 from twofactor.models import Challenge, CodeDevice, Lock
@@ -51,6 +52,10 @@ class CodeError(Exception):
 
 class RateLimited(CodeError):
     status = 429
+
+
+class PhoneBudgetSpent(CodeError):
+    """Today's SMS and voice codes are used up (twofactor/budget.py)."""
 
 
 class DeliveryUnavailable(CodeError):
@@ -157,6 +162,11 @@ def challenge_issue(
                     f"Too many codes were sent in the last hour. Try again at {_at(retry_at)}.",
                     retry_at=retry_at,
                 )
+        taken = None
+        if destination.channel in PHONE_CHANNELS:
+            taken = phone_budget_take(user.enterprise)
+            if not taken.ok:
+                raise PhoneBudgetSpent(DAILY_LIMIT_REACHED)
         if flow is not None:
             Challenge.objects.filter(flow=flow, status=Challenge.Status.ACTIVE).update(
                 status=Challenge.Status.SUPERSEDED
@@ -171,11 +181,40 @@ def challenge_issue(
             expires_at=now + settings.TWOFACTOR_CODE_TTL,
             requested_ip=ip,
         )
+    if taken is not None:
+        _budget_told(user, taken, ip=ip)
     # The row is committed here (services run outside request transactions),
     # so the worker can read it; queueing now, not on commit, lets a broker
     # outage reach the person as a 503 instead of a silent missing code.
     _enqueue_delivery(challenge, ip=ip)
     return challenge
+
+
+DAILY_LIMIT_REACHED = (
+    "Your account has sent all the SMS and voice codes its administrator allows today. "
+    "Try again: codes go by email until midnight UTC (a new phone number can be confirmed "
+    "tomorrow)."
+)
+
+
+def _budget_told(user: "User", taken: Taken, *, ip: str | None) -> None:
+    """The administrators hear once a day when the warning share is used;
+    the audit log notes the code that used the last one."""
+    enterprise = user.enterprise
+    if taken.warn:
+        notices.administrators_tell(
+            notices.DAILY_LIMIT_NEAR,
+            enterprise_id=enterprise.pk,
+            context={"count": taken.count, "limit": taken.limit},
+        )
+    if taken.full:
+        audit_record(
+            Action.LIMIT_REACHED,
+            enterprise=enterprise,
+            target=user,
+            ip=ip,
+            detail=f"daily SMS and voice limit ({taken.limit}) used up",
+        )
 
 
 def _enqueue_delivery(challenge: Challenge, *, ip: str | None) -> None:

@@ -24,6 +24,7 @@ NO_PHONE = "no_phone"
 PHONE_UNPROVEN = "phone_unproven"
 EMAIL_UNPROVEN = "email_unproven"
 PHONE_NOT_ALLOWED = "phone_not_allowed"
+DAILY_LIMIT = "daily_limit"
 
 # Numbers that cost the sender (or the receiver's operator bills the sender
 # for), or that no person reads a code on: refused before anything is sent.
@@ -96,18 +97,25 @@ def channel_destination(*, email: str, phone: str, channel: str) -> Destination:
 
 
 def login_destination(
-    *, user: "User", device: "CodeDevice", channel: str, regions: Collection[str] = ()
+    *,
+    user: "User",
+    device: "CodeDevice",
+    channel: str,
+    regions: Collection[str] = (),
+    phones_today: bool = True,
 ) -> Destination | None:
     """Where the person's login codes (and step-ups) go now: by the account's
     channel, but never to an unproven detail, nor by SMS or voice to a
-    country outside `regions` (when it is not empty). None when no detail
-    can be used."""
+    country outside `regions` (when it is not empty), nor by SMS or voice
+    once today's limit is used up (`phones_today` False). None when no
+    detail can be used."""
     email = email_address(user.email) if user.email and not device.email_unproven else ""
     saved = phone_e164(user)
     phone = saved if saved and not device.phone_unproven else ""
     if phone and not phone_allowed(phone, regions):
-        phone = ""
-        why = PHONE_NOT_ALLOWED
+        phone, why = "", PHONE_NOT_ALLOWED
+    elif phone and not phones_today:
+        phone, why = "", DAILY_LIMIT
     else:
         why = NO_PHONE if not saved else PHONE_UNPROVEN
     if channel in PHONE_CHANNELS:

@@ -3,8 +3,10 @@ the rest of the portal asks of it."""
 
 from typing import TYPE_CHECKING
 
+from twofactor.budget import phone_budget_left
 from twofactor.destinations import Destination, email_address, login_destination
 from twofactor.models import CodeDevice
+from twofactor.vocabulary import PHONE_CHANNELS
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,12 +42,22 @@ def current_destination(user: "User", device: CodeDevice | None = None) -> Desti
     unproven detail); None when neither email nor phone is proven."""
     device = device or device_peek(user)
     enterprise = user.enterprise
-    return login_destination(
+    where = login_destination(
         user=user,
         device=device,
         channel=enterprise.twofactor_channel,
         regions=enterprise.sms_regions,
     )
+    if where is not None and where.channel in PHONE_CHANNELS and not phone_budget_left(enterprise):
+        # Today's SMS and voice codes are used up: by email until midnight UTC.
+        where = login_destination(
+            user=user,
+            device=device,
+            channel=enterprise.twofactor_channel,
+            regions=enterprise.sms_regions,
+            phones_today=False,
+        )
+    return where
 
 
 def devices_require_verification(*, enterprise_id: int) -> int:

@@ -269,3 +269,23 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"passkey {self.pk}"
+
+
+class DailyUsage(models.Model):
+    """SMS and voice codes sent in one UTC day, for one enterprise (scope
+    "enterprise:<id>") or the whole portal (scope "portal"): the daily
+    limits' counters (twofactor/budget.py). `warned`: the enterprise's
+    administrators were emailed at the warning share today."""
+
+    scope = models.CharField(max_length=40)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+    warned = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "day"], name="twofactor_dailyusage_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.day}: {self.count}"

@@ -33,6 +33,7 @@ TWOFACTOR_RESET = "twofactor_reset"
 BROWSER_TRUSTED = "browser_trusted"
 FACTOR_ADDED = "factor_added"
 FACTOR_REMOVED = "factor_removed"
+DAILY_LIMIT_NEAR = "daily_limit_near"
 
 SUBJECTS = {
     CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
@@ -49,6 +50,9 @@ SUBJECTS = {
     FACTOR_ADDED: "Customer Portal: a way to log in was added to your login",
     FACTOR_REMOVED: "Customer Portal: a way to log in was removed from your login",
     BROWSER_TRUSTED: "Customer Portal: a browser was remembered for your login",
+    DAILY_LIMIT_NEAR: (
+        "Customer Portal: {enterprise} has used {count} of its {limit} SMS and voice codes today"
+    ),
     ACCOUNT_2FA_DISABLED: (
         "Customer Portal: two-factor authentication was turned off for {enterprise}"
     ),
@@ -75,6 +79,16 @@ def notice_send(
         security_notice_send.delay(kind, user.pk, addresses, context or {})
     except Exception as exc:  # a broker that is down; the change itself stands
         logger.error("could not queue the %s notice for user %s: %r", kind, user.pk, exc)
+
+
+def administrators_tell(kind: str, *, enterprise_id: int, context: dict[str, Any]) -> None:
+    """Queue notice `kind` to each active administrator of the enterprise
+    (each gets their own, addressed to them)."""
+    administrators = get_user_model().objects.filter(
+        enterprise_id=enterprise_id, is_enterprise_admin=True, is_active=True
+    )
+    for administrator in administrators.only("id", "email"):
+        notice_send(kind, user=administrator, context=context)
 
 
 def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str, Any]) -> None:

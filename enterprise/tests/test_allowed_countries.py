@@ -106,8 +106,8 @@ def test_my_account_refuses_a_number_elsewhere_and_sends_nothing(client, us_only
 
     assert response.status_code == 400
     assert (
-        "Your administrator allows SMS and voice codes only to phone numbers in United States of America. "
-        "This number is in France" in page_text(response)
+        "Your administrator allows SMS and voice codes only to phone numbers in United States "
+        "of America. This number is in France" in page_text(response)
     )
     coworker.refresh_from_db()
     assert coworker.phone.as_e164 == "+13035551299"

@@ -19,8 +19,9 @@ from django.views.decorators.debug import sensitive_variables
 
 from accounts.sessions import PASSKEY_PROVEN
 from enterprise.audit import client_ip
-from twofactor import app, codes, passkeys, recovery
+from twofactor import app, codes, devices, passkeys, recovery
 from twofactor.destinations import (
+    DAILY_LIMIT,
     EMAIL_UNPROVEN,
     NO_PHONE,
     PHONE_NOT_ALLOWED,
@@ -28,7 +29,7 @@ from twofactor.destinations import (
     Destination,
 )
 from twofactor.models import Challenge
-from twofactor.vocabulary import CHANNEL_LABELS
+from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 FLOW_KEY = "twofactor_flow"
 
@@ -45,6 +46,9 @@ DETOURS = {
     PHONE_NOT_ALLOWED: "Your account sends codes by {account}, but your administrator doesn't "
     "allow SMS and voice to your phone number's country, so this code went by email. "
     "Change the number on My Account.",
+    DAILY_LIMIT: "Your account sends codes by {account}, but it has sent all the SMS and voice "
+    "codes its administrator allows today, so this code went by email. SMS and voice start "
+    "again at midnight UTC.",
     EMAIL_UNPROVEN: "Your account sends codes by email, but your email address isn't "
     "confirmed yet, so this code went by SMS. Save it on My Account to confirm it.",
 }
@@ -168,14 +172,30 @@ class Flow:
         return user
 
     def issue(self, *, user: Any, purpose: str, destination: Destination, flow: uuid.UUID) -> None:
-        """Send a code for this flow's current stage (a fresh one on Resend)."""
-        challenge = codes.challenge_issue(
-            user=user,
-            purpose=purpose,
-            destination=destination,
-            flow=flow,
-            ip=client_ip(self.request),
-        )
+        """Send a code for this flow's current stage (a fresh one on Resend).
+        When today's SMS and voice codes ran out meanwhile, a login or a
+        step-up code goes where the person's codes go now (email); a new
+        phone number's proof cannot."""
+        try:
+            challenge = codes.challenge_issue(
+                user=user,
+                purpose=purpose,
+                destination=destination,
+                flow=flow,
+                ip=client_ip(self.request),
+            )
+        except codes.PhoneBudgetSpent:
+            now = devices.current_destination(user)
+            if purpose == Challenge.Purpose.PROVE or now is None or now.channel in PHONE_CHANNELS:
+                raise
+            destination = now
+            challenge = codes.challenge_issue(
+                user=user,
+                purpose=purpose,
+                destination=destination,
+                flow=flow,
+                ip=client_ip(self.request),
+            )
         self.data["flow"] = str(challenge.flow)
         self.data["challenge_id"] = challenge.pk
         self.data["stage"] = {

@@ -169,3 +169,17 @@ def test_the_right_password_still_logs_in_after_a_race(coworker):
     )
 
     assert response.status_code == 302
+
+
+def test_logins_at_the_daily_limit_send_no_sms_past_it(acme, make_user, outbox):
+    """Twenty people log in at once with one SMS left today: one gets it."""
+    people = [make_user(f"p{i}", acme, phone=f"+1303555{1400 + i:04d}") for i in range(PARALLEL)]
+    twofactor_on(acme, *people, channel="sms")
+    acme.daily_phone_limit = 1
+    acme.save(update_fields=["daily_phone_limit"])
+
+    results = at_once([lambda p=p: password_step(Client(), p) for p in people])
+
+    assert statuses(results) == Counter({302: PARALLEL})
+    channels = Counter(Challenge.objects.values_list("channel", flat=True))
+    assert channels == Counter({"sms": 1, "email": PARALLEL - 1})
