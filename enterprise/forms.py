@@ -6,6 +6,7 @@ from django.conf import settings
 from django_countries import countries
 
 from enterprise.models import AuditEvent
+from twofactor.passkeys import today_utc
 from twofactor.vocabulary import Channel
 
 
@@ -135,7 +136,15 @@ class TwoFactorPolicyForm(forms.Form):
             self.add_error(
                 "require_passkeys", "Allow Passkey (under Allowed methods) to require it."
             )
-        if not cleaned.get("passkeys_deadline") and "passkeys_deadline" not in self.errors:
+        day = cleaned.get("passkeys_deadline")
+        if day and day < today_utc() and day != self.enterprise.passkeys_deadline:
+            # A date already past would lock out, at once and without a
+            # reminder, everyone without a passkey.
+            self.add_error(
+                "passkeys_deadline",
+                "Choose today or a later date (UTC): co-workers need time to add a passkey.",
+            )
+        if not day and "passkeys_deadline" not in self.errors:
             self.add_error(
                 "passkeys_deadline",
                 "Choose a date: the last day other methods log in. From the next day, only "

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 
 from accounts.sessions import PASSKEY_PROVEN
 from enterprise.rollout import requirement_of
+from twofactor.flows import FLOW_KEY
 from twofactor.passkeys import passkey_requirement_of
 
 # What a person who must turn 2FA on may still open: My Account (where it
@@ -70,7 +71,7 @@ class RolloutMiddleware:
         view_name = match.view_name if match is not None else ""
         if requirement is not None and requirement.overdue:
             if view_name in OPEN_WHILE_OVERDUE:
-                return None
+                return _only_allowed_changes(request)
             return _kept(
                 request,
                 "Turn on two-factor authentication here (tick Status, then enter the code we "
@@ -78,11 +79,14 @@ class RolloutMiddleware:
                 "accounts:settings",
             )
         need = passkey_requirement_of(request.user)
-        proven = bool(request.session.get(PASSKEY_PROVEN))
+        # A passkey this session proved counts while the person still has one.
+        proven = bool(request.session.get(PASSKEY_PROVEN)) and bool(need and need.has_passkey)
         if need is not None and (not need.has_passkey or (need.overdue and not proven)):
             request.passkey_need = need  # type: ignore[attr-defined]
-        if need is None or not need.overdue or proven or view_name in OPEN_WHILE_PASSKEY_NEEDED:
+        if need is None or not need.overdue or proven:
             return None
+        if view_name in OPEN_WHILE_PASSKEY_NEEDED:
+            return _only_allowed_changes(request)
         if requirement is not None:  # 2FA still off: that first
             return _kept(
                 request,
@@ -99,6 +103,25 @@ class RolloutMiddleware:
             "accounts:security",
             flash=False,
         )
+
+
+# The changes a kept session may still make (and finish): My Account's
+# Save (turning 2FA on) and adding a passkey. A change begun before the
+# session was kept (a password, the enterprise's settings) is dropped.
+ALLOWED_WHILE_KEPT = frozenset({"account.settings", "account.passkey_add"})
+
+
+def _only_allowed_changes(request: HttpRequest) -> HttpResponse | None:
+    flow = request.session.get(FLOW_KEY)
+    if not flow or flow.get("type") != "change" or flow.get("action") in ALLOWED_WHILE_KEPT:
+        return None
+    request.session.pop(FLOW_KEY, None)
+    return _kept(
+        request,
+        "That change can't be made now: your administrator's deadline has passed. "
+        "Nothing was changed.",
+        "accounts:settings" if requirement_of(request.user) else "accounts:security",
+    )
 
 
 def _kept(request: HttpRequest, message: str, url_name: str, *, flash=True) -> HttpResponse:

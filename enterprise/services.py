@@ -335,6 +335,13 @@ def policy_apply(
                 ip=ctx.ip,
                 detail=_passkey_words(*passkey_rule),
             )
+            # Tightening takes no code: every administrator hears of it.
+            _administrators_told(
+                notices.PASSKEY_RULE_CHANGED,
+                enterprise,
+                actor,
+                rule=_passkey_message(passkey_rule, was_passkey_rule).strip(),
+            )
         if enterprise.allow_passkey != was_passkey:
             audit_record(
                 Action.ROLLOUT_CHANGED,

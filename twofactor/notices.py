@@ -34,6 +34,7 @@ BROWSER_TRUSTED = "browser_trusted"
 FACTOR_ADDED = "factor_added"
 FACTOR_REMOVED = "factor_removed"
 DAILY_LIMIT_NEAR = "daily_limit_near"
+PASSKEY_RULE_CHANGED = "passkey_rule_changed"
 
 SUBJECTS = {
     CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
@@ -53,6 +54,7 @@ SUBJECTS = {
     DAILY_LIMIT_NEAR: (
         "Customer Portal: {enterprise} has used {count} of its {limit} SMS and voice codes today"
     ),
+    PASSKEY_RULE_CHANGED: "Customer Portal: the passkey requirement of {enterprise} changed",
     ACCOUNT_2FA_DISABLED: (
         "Customer Portal: two-factor authentication was turned off for {enterprise}"
     ),

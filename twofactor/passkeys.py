@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from webauthn import (
     generate_authentication_options,
@@ -152,13 +152,17 @@ def registration_verify(
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
         raise CodeError("That passkey could not be added. Please try again.") from exc
-    passkey = Passkey.objects.create(
-        user=user,
-        name=name,
-        credential_id=bytes_to_base64url(verified.credential_id),
-        public_key=verified.credential_public_key,
-        sign_count=verified.sign_count,
-    )
+    try:
+        with transaction.atomic():
+            passkey = Passkey.objects.create(
+                user=user,
+                name=name,
+                credential_id=bytes_to_base64url(verified.credential_id),
+                public_key=verified.credential_public_key,
+                sign_count=verified.sign_count,
+            )
+    except IntegrityError as exc:  # a credential id already stored (anyone's)
+        raise CodeError("That passkey could not be added. Please try again.") from exc
     audit_record(Action.FACTOR_ADDED, actor=user, target=user, ip=ip, detail=f"passkey {name}")
     return passkey
 

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.middleware import passive
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import devices, passkeys, throttle, trust
+from twofactor import devices, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
+from twofactor.flows.base import STALE, StaleAnswer
 from twofactor.forms import AppCodeForm, CodeForm, RecoveryForm
 from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
 
@@ -117,6 +118,11 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
         messages.error(request, message)
         return redirect(restart)
     post = request.POST if request.method == "POST" else None
+    if post is not None and not flow.answers(post.get("flow")):
+        if wants_json(request):
+            return JsonResponse({"ok": False, "message": STALE}, status=409)
+        messages.error(request, STALE)
+        return redirect(flow.verify_url)
     recovery_typed = post is not None and "recovery_code" in post
     app_typed = post is not None and "app_code" in post and not recovery_typed
     form = CodeForm(post if post is not None and not (recovery_typed or app_typed) else None)
@@ -177,6 +183,8 @@ def _verified_response(
 def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     try:
         flow = flow_class.require(request)
+        if not flow.answers(request.POST.get("flow")):
+            raise StaleAnswer(STALE)
         flow.resend()
     except CodeError as exc:
         if wants_json(request):
@@ -262,7 +270,11 @@ def dev_outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "twofactor/dev_outbox.html", {"entries": outbox.messages()})
 
 
-PASSKEY_CHALLENGE = "_passkey_challenge"
+def _stale(request: HttpRequest, flow: Flow) -> JsonResponse | None:
+    """A refusal when the answer names another stage than the waiting one."""
+    if flow.answers(request.POST.get("flow") or request.GET.get("flow")):
+        return None
+    return JsonResponse({"ok": False, "message": STALE}, status=409)
 
 
 def _passkey_options(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
@@ -270,23 +282,27 @@ def _passkey_options(request: HttpRequest, flow_class: type[Flow]) -> HttpRespon
     flow = flow_class.get(request)
     if flow is None or flow.method != "passkey":
         return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
+    stale = _stale(request, flow)
+    if stale is not None:
+        return stale
     try:
-        options, challenge = passkeys.authentication_options(flow.user())
+        options = flow.passkey_options()
     except CodeError as exc:
         restart = reverse(flow_class.restart_url_name)
         return JsonResponse({"ok": False, "message": exc.message, "redirect": restart}, status=400)
-    request.session[PASSKEY_CHALLENGE] = challenge
     return HttpResponse(options, content_type="application/json")
 
 
 def _passkey_verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     """The browser's answer: the waiting stage is done, or it says why not."""
     flow = flow_class.get(request)
-    challenge = request.session.pop(PASSKEY_CHALLENGE, None)
-    if flow is None or not challenge:
+    if flow is None:
         return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
+    stale = _stale(request, flow)
+    if stale is not None:
+        return stale
     try:
-        verified = flow.verify_passkey(request.body.decode("utf-8", "replace")[:20000], challenge)
+        verified = flow.verify_passkey(request.body.decode("utf-8", "replace")[:20000])
     except CodeError as exc:
         answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
         return with_retry_after(answer, exc.retry_at)
@@ -296,6 +312,9 @@ def _passkey_verify(request: HttpRequest, flow_class: type[Flow]) -> HttpRespons
 def _app_instead(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     """Try another way: the authenticator app instead of the passkey."""
     flow = flow_class.get(request)
+    if flow is not None and not flow.answers(request.POST.get("flow")):
+        messages.error(request, STALE)
+        return redirect(flow_class.verify_url_name)
     try:
         if flow is not None and flow.method == "passkey" and flow.app_available():
             flow.use_app_instead()

@@ -64,6 +64,18 @@ class FlowExpired(codes.CodeError):
     pass
 
 
+STALE = (
+    "This pop-up belongs to a step that is no longer waiting: another one was started "
+    "(in another tab or window). Nothing was changed. Close it and try again."
+)
+
+
+class StaleAnswer(codes.CodeError):
+    """The answer names a stage that is no longer the session's."""
+
+    status = 409
+
+
 class MethodRefused(codes.CodeError):
     """The answer's kind is not accepted here (passkeys only)."""
 
@@ -213,6 +225,14 @@ class Flow:
         method: str = self.data["stage"].get("method", "code")
         return method
 
+    def answers(self, flow_id: str | None) -> bool:
+        """An answer names the stage its pop-up showed (`flow_id`, sent by
+        every form of ours): it answers this flow only if that is the one
+        waiting now. Another change started meanwhile in the same session
+        (another tab, or a thief with a copy of the cookie) is never
+        approved by a factor the person used for the one they saw."""
+        return not flow_id or flow_id == self.data.get("flow")
+
     def refusal(self, how: str) -> str:
         """Why this stage no longer takes an answer by `how` ("code": a code
         sent by the channel, "app", "recovery"), or "" if it does. A passkey
@@ -236,9 +256,21 @@ class Flow:
         )
         return self.verified(user)
 
-    def verify_passkey(self, credential: str, challenge: str) -> Verified:
+    def passkey_options(self) -> str:
+        """The options for navigator.credentials.get(); the challenge is kept
+        in this flow, so only this flow takes the assertion."""
+        options, challenge = passkeys.authentication_options(self.user())
+        self.data["passkey_challenge"] = challenge
+        self.save()
+        return options
+
+    def verify_passkey(self, credential: str) -> Verified:
         """A passkey's assertion answers a stage asked of a passkey (a login
-        or a step-up)."""
+        or a step-up), against the challenge this flow gave out (once)."""
+        challenge = self.data.pop("passkey_challenge", None)
+        self.save()
+        if not challenge:
+            raise codes.CodeError("Click “Use your passkey” again.")
         user = self.user()
         if self.method != "passkey":
             raise codes.CodeError("This step does not ask for a passkey.")
@@ -360,6 +392,7 @@ class Flow:
             "cancel_url": self.start_url,
             "recovery": self.recovery_allowed(),
             "app": self.app_allowed_here(),
+            "flow_id": self.data["flow"],
         }
 
     def app_prompt(self) -> dict[str, Any]:
@@ -384,6 +417,7 @@ class Flow:
             "passkey_options_url": reverse(self.passkey_options_url_name),
             "passkey_verify_url": reverse(self.passkey_verify_url_name),
             "app_instead_url": reverse(self.app_instead_url_name),
+            "flow_id": self.data["flow"],
         }
 
     def app_available(self) -> bool:

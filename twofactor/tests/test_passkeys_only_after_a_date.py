@@ -513,3 +513,149 @@ def test_an_administrators_reset_lets_them_in_to_set_up_again(
     passkey_add(client, outbox)
 
     assert client.get(reverse("home")).status_code == 200
+
+
+# --- found by a review (docs/SECURITY.md) --------------------------------------------------
+
+
+def test_a_change_begun_before_midnight_does_not_apply_in_a_kept_session(
+    client, acme_passkeys, admin_user, outbox, time_machine
+):
+    """A Save begun at 23:59 by a session opened with a code is dropped once
+    the session is kept to Security (its code no longer applies it)."""
+    time_machine.move_to(LAST_MINUTE, tick=False)
+    log_in(client, admin_user, outbox)
+    client.post(reverse("enterprise:twofactor"), policy(require_passkeys=None))
+    code = last_code(outbox, to=admin_user.email)
+    time_machine.move_to(LAST_MINUTE + dt.timedelta(minutes=2), tick=False)
+
+    answer = client.post(reverse("twofactor:verify"), {"code": code})
+
+    assert answer.url == reverse("accounts:security")
+    acme_passkeys.refresh_from_db()
+    assert acme_passkeys.passkeys_required
+
+
+def test_a_password_change_begun_before_midnight_does_not_apply_in_a_kept_session(
+    client, acme_passkeys, coworker, outbox, time_machine
+):
+    from tests.fixtures import PASSWORD
+
+    time_machine.move_to(LAST_MINUTE, tick=False)
+    log_in(client, coworker, outbox)
+    client.post(
+        reverse("accounts:password"),
+        {
+            "current_password": PASSWORD,
+            "new_password": "thief-chose-this-one-9",
+            "confirm_password": "thief-chose-this-one-9",
+        },
+    )
+    code = last_code(outbox)
+    time_machine.move_to(LAST_MINUTE + dt.timedelta(minutes=2), tick=False)
+
+    client.post(reverse("twofactor:verify"), {"code": code})
+
+    coworker.refresh_from_db()
+    assert coworker.check_password(PASSWORD)
+
+
+def test_adding_a_passkey_begun_before_midnight_still_finishes(
+    client, acme_passkeys, coworker, outbox, time_machine
+):
+    time_machine.move_to(LAST_MINUTE, tick=False)
+    log_in(client, coworker, outbox)
+    client.post(reverse("accounts:passkey_add"), {"name": "Laptop"})
+    code = last_code(outbox)
+    time_machine.move_to(LAST_MINUTE + dt.timedelta(minutes=2), tick=False)
+
+    answer = client.post(reverse("twofactor:verify"), {"code": code})
+
+    assert answer.url == reverse("accounts:passkey_new")
+
+
+def test_a_date_already_past_is_refused(client, acme, admin_user, time_machine):
+    """A copy of an administrator's session (tightening takes no code) must
+    not lock out, at once and with no reminder, everyone without a passkey."""
+    time_machine.move_to(BEFORE, tick=False)
+    twofactor_on(acme, admin_user)
+    verified_login(client, admin_user)
+
+    response = client.post(reverse("enterprise:twofactor"), policy(passkeys_deadline="2026-11-30"))
+
+    assert response.status_code == 400
+    assert "Choose today or a later date (UTC)" in page_text(response)
+    acme.refresh_from_db()
+    assert not acme.passkeys_required
+
+
+def test_a_date_already_saved_can_stay_when_it_has_passed(
+    client, acme_passkeys, admin_user, time_machine
+):
+    key = SoftKey()
+    key.store(admin_user)
+    time_machine.move_to(AFTER, tick=False)
+    password_step(client, admin_user)
+    passkey_login(client, key)
+
+    client.post(reverse("enterprise:twofactor"), policy(remember_days="0"))
+
+    acme_passkeys.refresh_from_db()
+    assert acme_passkeys.passkeys_deadline == DATE
+
+
+def test_every_administrator_hears_when_the_rule_changes(
+    client, acme, admin_user, make_user, time_machine
+):
+    time_machine.move_to(BEFORE, tick=False)
+    other = make_user("bea", acme, admin=True)
+    twofactor_on(acme, admin_user)
+    verified_login(client, admin_user)
+    mail.outbox.clear()
+
+    client.post(reverse("enterprise:twofactor"), policy())
+
+    told = [m for m in mail.outbox if "passkey requirement" in m.subject]
+    assert sorted(m.to[0] for m in told) == sorted([admin_user.email, other.email])
+    assert "only a passkey logs in" in told[0].body
+
+
+def test_registering_a_credential_id_already_stored_is_refused_not_a_500(
+    acme_passkeys, coworker, admin_user, outbox
+):
+    """Anyone with a co-worker's password reads their passkeys' ids in the
+    login's options; registering one of them again is refused."""
+    theirs = SoftKey()
+    theirs.store(admin_user)
+    client = Client(raise_request_exception=False)
+    log_in(client, coworker, outbox)
+    client.post(reverse("accounts:passkey_add"), {"name": "Mine"})
+    client.post(reverse("twofactor:verify"), {"code": last_code(outbox)})
+    options = client.post(reverse("accounts:passkey_options")).json()
+    mine = SoftKey()
+    mine.cred_id = theirs.cred_id
+
+    response = client.post(
+        reverse("accounts:passkey_register"),
+        data=mine.register(options),
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert not Passkey.objects.filter(user=coworker).exists()
+
+
+def test_a_passkey_session_whose_passkeys_went_is_kept_after_the_date(
+    client, acme_passkeys, coworker, time_machine
+):
+    """The session's passkey counts only while the person still has one."""
+    key = SoftKey()
+    passkey = key.store(coworker)
+    time_machine.move_to(LAST_MINUTE, tick=False)
+    password_step(client, coworker)
+    passkey_login(client, key)
+    Passkey.objects.filter(pk=passkey.pk).delete()  # an administrator's reset, say
+    CodeDevice.objects.filter(user=coworker).update(enrolled=True)
+    time_machine.move_to(LAST_MINUTE + dt.timedelta(minutes=2), tick=False)
+
+    assert client.get(reverse("home")).url == reverse("accounts:security")
