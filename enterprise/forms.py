@@ -69,6 +69,9 @@ class TwoFactorPolicyForm(forms.Form):
         choices=country_choices,
         error_messages={"invalid_choice": "Choose countries from the list."},
     )
+    allow_fallback = forms.BooleanField(
+        label="Allow other channels when a code does not arrive", required=False
+    )
     daily_limit = forms.IntegerField(
         label="Daily SMS and voice limit",
         required=False,
@@ -98,6 +101,7 @@ class TwoFactorPolicyForm(forms.Form):
             "passkey_recovery": enterprise.passkey_recovery,
             "sms_countries": enterprise.sms_regions,
             "daily_limit": enterprise.daily_phone_limit,
+            "allow_fallback": enterprise.allow_fallback,
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
@@ -169,6 +173,7 @@ class TwoFactorPolicyForm(forms.Form):
             "passkey_recovery": bool(data["passkey_recovery"]),
             "sms_countries": sorted(set(data["sms_countries"])),
             "daily_limit": data["daily_limit"],
+            "allow_fallback": bool(data["allow_fallback"]),
         }
 
 

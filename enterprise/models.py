@@ -38,6 +38,9 @@ class Enterprise(models.Model):
     # Reaching people (docs/BEHAVIOUR.md): SMS and voice go only to numbers of
     # these countries; none chosen is every country.
     sms_countries = CountryField("allowed countries for SMS and voice", multiple=True, blank=True)
+    allow_fallback = models.BooleanField(
+        "allow other channels when a code does not arrive", default=False
+    )
     daily_phone_limit = models.PositiveIntegerField(
         "daily SMS and voice limit", default=daily_phone_limit_default
     )
@@ -89,6 +92,7 @@ class AuditEvent(models.Model):
         TWOFACTOR_RESET = "twofactor_reset", "Two-factor authentication reset"
         FACTOR_ADDED = "factor_added", "Sign-in method added"
         FACTOR_REMOVED = "factor_removed", "Sign-in method removed"
+        CODE_FALLBACK = "code_fallback", "Code sent by another channel"
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"

@@ -80,6 +80,7 @@ def policy_plan(
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
     daily_limit: int | None = None,
+    allow_fallback: bool | None = None,
 ) -> PolicyPlan:
     """What a Save on the Two-Factor Authentication tab would change: whether
     anything does, and, when it switches to SMS or Voice, the enrolled
@@ -105,6 +106,7 @@ def policy_plan(
         *passkey_rule,
         regions_now if sms_countries is None else sorted(sms_countries),
         enterprise.daily_phone_limit if daily_limit is None else daily_limit,
+        enterprise.allow_fallback if allow_fallback is None else allow_fallback,
     ) != (
         enterprise.twofactor_enabled,
         enterprise.twofactor_channel,
@@ -116,6 +118,7 @@ def policy_plan(
         *_passkey_rule_now(enterprise),
         regions_now,
         enterprise.daily_phone_limit,
+        enterprise.allow_fallback,
     )
     plan = PolicyPlan(changed=changed)
     if changed and enabled and channel != enterprise.twofactor_channel:
@@ -125,9 +128,13 @@ def policy_plan(
     return plan
 
 
-def _costs_more(enterprise, sms_countries, daily_limit) -> bool:
+def _reaches_more(enterprise, sms_countries, daily_limit, allow_fallback) -> bool:
     """SMS and voice may go to a country they could not reach before, or
-    more of them a day (costs and fraud: the administrator's to confirm)."""
+    more of them a day (costs and fraud), or codes may go by another channel
+    than the account's (email, a weaker way in, for an SMS account): the
+    administrator's to confirm."""
+    if allow_fallback and not enterprise.allow_fallback:
+        return True
     if daily_limit is not None and daily_limit > enterprise.daily_phone_limit:
         return True
     now = set(enterprise.sms_regions)
@@ -178,6 +185,7 @@ def policy_needed(
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
     daily_limit: int | None = None,
+    allow_fallback: bool | None = None,
 ) -> list[CodeNeeded]:
     """A Save that weakens the account's 2FA (see _weakens) is a step-up for
     an administrator whose own login uses 2FA: a code where their codes go
@@ -200,7 +208,7 @@ def policy_needed(
         deadline=day,
         days=days,
         passkey_rule=passkey_rule,
-    ) or _costs_more(enterprise, sms_countries, daily_limit)
+    ) or _reaches_more(enterprise, sms_countries, daily_limit, allow_fallback)
     if weakens and twofactor_on(admin):
         return stepup.step_up(request, user=admin)
     return []
@@ -221,6 +229,7 @@ def policy_apply(
     passkey_recovery: bool | None = None,
     sms_countries: list[str] | None = None,
     daily_limit: int | None = None,
+    allow_fallback: bool | None = None,
 ) -> str:
     """Save the account's 2FA Status and Channel, and its roll-out: Require,
     Deadline, Remember browsers for. A channel change puts every enrolled
@@ -259,7 +268,7 @@ def policy_apply(
             deadline=day,
             days=days,
             passkey_rule=passkey_rule,
-        ) or _costs_more(enterprise, sms_countries, daily_limit)
+        ) or _reaches_more(enterprise, sms_countries, daily_limit, allow_fallback)
         if loosens and twofactor_on(actor) and not ctx.stepped_up:
             raise CodeError(
                 "The settings changed while you were saving them. Nothing was changed: "
@@ -285,6 +294,9 @@ def policy_apply(
         was_passkey_rule = _passkey_rule_now(enterprise)
         was_regions = sorted(enterprise.sms_regions)
         was_limit = enterprise.daily_phone_limit
+        was_fallback = enterprise.allow_fallback
+        if allow_fallback is not None:
+            enterprise.allow_fallback = allow_fallback
         if daily_limit is not None:
             enterprise.daily_phone_limit = daily_limit
         if sms_countries is not None:
@@ -308,8 +320,18 @@ def policy_apply(
                 "passkey_recovery",
                 "sms_countries",
                 "daily_phone_limit",
+                "allow_fallback",
             ]
         )
+        if enterprise.allow_fallback != was_fallback:
+            audit_record(
+                Action.ROLLOUT_CHANGED,
+                enterprise=enterprise,
+                actor=actor,
+                ip=ctx.ip,
+                detail="other channels when a code does not arrive "
+                + ("allowed" if enterprise.allow_fallback else "no longer allowed"),
+            )
         if enterprise.daily_phone_limit != was_limit:
             audit_record(
                 Action.ROLLOUT_CHANGED,

@@ -377,6 +377,9 @@ LOGGING = {
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 
 # --- Reaching people (docs/BEHAVIOUR.md, "Reaching people") --------------------
+# "Allow other channels when a code does not arrive": the pop-up offers them
+# when the provider reports the code undelivered, or this long after sending.
+TWOFACTOR_FALLBACK_AFTER = timedelta(seconds=30)
 # "Daily SMS and voice limit": codes by SMS or voice per enterprise per UTC day
 # (the default of a new enterprise), and the most an administrator may set.
 TWOFACTOR_DAILY_PHONE_LIMIT = 1000

@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/passkey/options/", twofactor_views.passkey_options, name="passkey_options"),
     path("login/passkey/", twofactor_views.passkey_verify, name="passkey_verify"),
     path("login/app/", twofactor_views.login_app_instead, name="login_app_instead"),
+    path("login/another-channel/", twofactor_views.login_fallback, name="login_fallback"),
     path("logout/", LogoutView.as_view(next_page="login"), name="logout"),
     path("account/", include("accounts.urls")),
     path("enterprise/", include("enterprise.urls")),

@@ -34,6 +34,9 @@
           if (!data.ok) { window.clearInterval(timer); return; }
           if (data.delivery) delivery.textContent = "Delivery: " + data.delivery;
           if (data.failure) error.textContent = data.failure;
+          // Allow other channels: offered once the code did not arrive.
+          var ways = dialog.querySelector("[data-fallbacks]");
+          if (ways && data.fallback && ways.hidden) ways.hidden = false;
         })
         .catch(function () {});
     }

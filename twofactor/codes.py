@@ -117,8 +117,11 @@ def challenge_issue(
     destination: Destination,
     flow: uuid.UUID | None = None,
     ip: str | None = None,
+    cooldown: bool = True,
 ) -> Challenge:
-    """Record a new code for `flow` and queue its delivery.
+    """Record a new code for `flow` and queue its delivery. (`cooldown`
+    False: a fallback after the provider reported the last one undelivered
+    need not wait the resend cooldown; every other limit holds.)
 
     Raises CodeError for a number codes are never sent to; RateLimited
     (nothing is sent) when the code step is locked, when the previous code of
@@ -138,7 +141,7 @@ def challenge_issue(
         lock = device.lock()
         if lock:
             raise locked_error(lock)
-        if flow is not None:
+        if flow is not None and cooldown:
             last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
             if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
                 ready = last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN

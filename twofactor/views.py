@@ -250,7 +250,15 @@ def delivery_status(request: HttpRequest, kind: str) -> HttpResponse:
     if flow is None:
         return JsonResponse({"ok": False}, status=404)
     prompt = flow.prompt()
-    return JsonResponse({"ok": True, "delivery": prompt["delivery"], "failure": prompt["failure"]})
+    return JsonResponse(
+        {
+            "ok": True,
+            "delivery": prompt["delivery"],
+            "failure": prompt["failure"],
+            # Call me instead / Email me instead may be shown now.
+            "fallback": bool(prompt.get("fallback_now")),
+        }
+    )
 
 
 def _loopback(request: HttpRequest) -> bool:
@@ -361,3 +369,34 @@ def change_passkey_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def change_app_instead(request: HttpRequest) -> HttpResponse:
     return _app_instead(request, ChangeFlow)
+
+
+@never_cache
+@require_POST
+def login_fallback(request: HttpRequest) -> HttpResponse:
+    """Call me instead / Email me instead: a fresh code by that channel."""
+    flow = LoginFlow.get(request)
+    if flow is None:
+        messages.error(request, LoginFlow.expired_message)
+        return redirect(LoginFlow.restart_url_name)
+    try:
+        if not flow.answers(request.POST.get("flow")):
+            raise StaleAnswer(STALE)
+        way = flow.fallback_send(request.POST.get("channel", ""))
+    except CodeError as exc:
+        if wants_json(request):
+            answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+            return with_retry_after(answer, exc.retry_at)
+        if isinstance(exc, FlowExpired):
+            messages.error(request, exc.message)
+            return redirect(LoginFlow.restart_url_name)
+        messages.error(request, exc.message)
+        return redirect(LoginFlow.verify_url_name)
+    message = (
+        f"A new code is on its way by {way.channel_label} to {way.masked}. "
+        "The previous code no longer works."
+    )
+    if wants_json(request):
+        return JsonResponse({"ok": True, "message": message, "redirect": reverse("login_verify")})
+    messages.success(request, message)
+    return redirect(LoginFlow.verify_url_name)

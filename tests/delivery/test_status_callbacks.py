@@ -99,7 +99,7 @@ def test_a_valid_callback_records_the_status_and_the_pop_up_shows_it(client, sms
     )
     sms_login.refresh_from_db()
     assert sms_login.delivery == Challenge.Delivery.DELIVERED
-    assert popup(client) == {"ok": True, "delivery": "Delivered", "failure": ""}
+    assert popup(client) == {"ok": True, "delivery": "Delivered", "failure": "", "fallback": False}
     assert "Delivery: Delivered" in client.get(reverse("login_verify")).content.decode()
 
 
@@ -123,7 +123,12 @@ def test_an_undelivered_sms_tells_the_person_what_to_do(client, sms_login):
     post(client, data, sign(AUTH_TOKEN, STATUS_CALLBACK, data))
 
     status = popup(client)
-    assert status == {"ok": True, "delivery": "Undelivered", "failure": SMS_NOT_DELIVERED["30003"]}
+    assert status == {
+        "ok": True,
+        "delivery": "Undelivered",
+        "failure": SMS_NOT_DELIVERED["30003"],
+        "fallback": False,  # the administrator has not allowed other channels
+    }
     page = html.unescape(client.get(reverse("login_verify")).content.decode())
     assert SMS_NOT_DELIVERED["30003"] in page
     assert "Resend" in page

@@ -183,7 +183,15 @@ class Flow:
             raise FlowExpired("This code step can no longer continue. Please start again.")
         return user
 
-    def issue(self, *, user: Any, purpose: str, destination: Destination, flow: uuid.UUID) -> None:
+    def issue(
+        self,
+        *,
+        user: Any,
+        purpose: str,
+        destination: Destination,
+        flow: uuid.UUID,
+        cooldown: bool = True,
+    ) -> None:
         """Send a code for this flow's current stage (a fresh one on Resend).
         When today's SMS and voice codes ran out meanwhile, a login or a
         step-up code goes where the person's codes go now (email); a new
@@ -195,6 +203,7 @@ class Flow:
                 destination=destination,
                 flow=flow,
                 ip=client_ip(self.request),
+                cooldown=cooldown,
             )
         except codes.PhoneBudgetSpent:
             now = devices.current_destination(user)

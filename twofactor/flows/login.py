@@ -5,17 +5,21 @@ runs when the code is accepted, which also cycles the session key."""
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, PASSKEY_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, codes, devices, passkeys, recovery, trust
+from twofactor import app, budget, codes, devices, passkeys, recovery, trust
+from twofactor.destinations import Destination, email_address, phone_allowed, phone_e164
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
+from twofactor.vocabulary import Channel
 
 # Past the enterprise's date, only passkeys log in (docs/BEHAVIOUR.md).
 NO_PASSKEY = (
@@ -31,6 +35,12 @@ RECOVERY_NOTE = (
     "Your administrator now accepts only passkeys. This code logs you in only to add a "
     "new passkey on My Account > Security."
 )
+
+
+FALLBACK_LABELS: dict[str, str] = {
+    Channel.VOICE: "Call me instead",
+    Channel.EMAIL: "Email me instead",
+}
 
 
 class LoginFlow(Flow):
@@ -68,6 +78,9 @@ class LoginFlow(Flow):
                 "session_epoch": user.session_epoch,
                 "password": user.get_session_auth_hash(),
                 "started_at": now_iso(),
+                # Where the person's codes go: a fallback sends elsewhere,
+                # but a move of this voids the login.
+                "origin": destination.address,
             },
         )
         only_passkeys = passkeys.passkeys_only(user.enterprise)
@@ -91,6 +104,87 @@ class LoginFlow(Flow):
         flow.save()
         return flow
 
+    # --- Allow other channels when a code does not arrive ---------------------------
+
+    def fallbacks(self, user: Any) -> list[Destination]:
+        """The other ways the person's code can travel now (a voice call to
+        their proven phone, an email to their proven address), when the
+        administrator allows them and this stage is a code sent by a channel."""
+        enterprise = user.enterprise
+        if not enterprise.allow_fallback or self.method != "code":
+            return []
+        device = devices.device_peek(user)
+        here = self.destination
+        ways = []
+        phone = phone_e164(user)
+        if (
+            phone
+            and not device.phone_unproven
+            and here.channel != Channel.VOICE
+            and phone_allowed(phone, enterprise.sms_regions)
+            and budget.phone_budget_left(enterprise)
+        ):
+            ways.append(Destination(Channel.VOICE, phone))
+        if user.email and not device.email_unproven and here.channel != Channel.EMAIL:
+            ways.append(Destination(Channel.EMAIL, email_address(user.email)))
+        return ways
+
+    def _challenge(self) -> Challenge | None:
+        challenge_id = self.data.get("challenge_id")
+        return Challenge.objects.filter(pk=challenge_id).first() if challenge_id else None
+
+    def _reported_undelivered(self) -> bool:
+        challenge = self._challenge()
+        return challenge is not None and challenge.delivery in Challenge.NOT_DELIVERED
+
+    def fallback_due(self) -> bool:
+        """The code did not arrive: the provider said so, or it was sent
+        TWOFACTOR_FALLBACK_AFTER ago and no code has been entered."""
+        challenge = self._challenge()
+        if challenge is None:
+            return False
+        if challenge.delivery in Challenge.NOT_DELIVERED:
+            return True
+        return timezone.now() >= challenge.created_at + settings.TWOFACTOR_FALLBACK_AFTER
+
+    def fallback_send(self, channel: str) -> Destination:
+        """Send a fresh code by `channel` instead (the earlier one dies);
+        it counts toward the same limits. Raises CodeError if not offered."""
+        user = self.user()
+        way = next((d for d in self.fallbacks(user) if d.channel == channel), None)
+        if way is None or not self.fallback_due():
+            raise codes.CodeError("That way is not offered now. Enter the code, or click Resend.")
+        self.issue(
+            user=user,
+            purpose=Challenge.Purpose.LOGIN,
+            destination=way,
+            flow=uuid.UUID(self.data["flow"]),
+            # The provider said the last one did not arrive: no need to wait.
+            cooldown=not self._reported_undelivered(),
+        )
+        self.save()
+        audit_record(
+            Action.CODE_FALLBACK,
+            actor=user,
+            target=user,
+            ip=client_ip(self.request),
+            detail=f"login code by {way.channel} instead",
+        )
+        return way
+
+    def prompt(self) -> dict[str, Any]:
+        prompt = self._prompt()
+        if prompt.get("method", "code") != "code":
+            return prompt
+        person = get_user_model().objects.select_related("enterprise").get(pk=self.data["user_id"])
+        ways = self.fallbacks(person)
+        prompt["fallbacks"] = [
+            {"channel": d.channel, "label": FALLBACK_LABELS[d.channel]} for d in ways
+        ]
+        prompt["fallback_now"] = bool(ways) and self.fallback_due()
+        prompt["fallback_url"] = reverse("login_fallback")
+        return prompt
+
     def user(self) -> Any:
         """The person logging in, unless since the password was accepted
         their sessions were ended (a password change, Log out other sessions,
@@ -107,7 +201,7 @@ class LoginFlow(Flow):
             # Codes moved meanwhile (a detail proven elsewhere): a code sent
             # to where they used to go no longer logs in.
             or current is None
-            or current.address != self.data["stage"]["address"]
+            or current.address != self.data.get("origin", self.data["stage"]["address"])
         ):
             self.clear()
             raise FlowExpired("This login can no longer continue. Please log in again.")
@@ -151,7 +245,7 @@ class LoginFlow(Flow):
     def accept_options(self, post: Any) -> None:
         self.data["remember"] = post.get("remember") == "on"
 
-    def prompt(self) -> dict[str, Any]:
+    def _prompt(self) -> dict[str, Any]:
         prompt = super().prompt()
         user = get_user_model().objects.select_related("enterprise").get(pk=self.data["user_id"])
         prompt["remember_days"] = trust.trust_days(user)
