@@ -55,14 +55,12 @@ class TwoFactorPolicyForm(forms.Form):
         label="Require a phishing-resistant method", required=False
     )
     passkeys_deadline = forms.DateField(
-        label="Passkeys only after",
+        label="Last day for other methods",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
     )
-    passkey_recovery = forms.BooleanField(
-        label="Allow codes by channel for recovery", required=False
-    )
+    passkey_recovery = forms.BooleanField(label="Allow codes for recovery", required=False)
     sms_countries = forms.MultipleChoiceField(
         label="Allowed countries for SMS and voice",
         required=False,

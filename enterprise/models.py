@@ -33,8 +33,8 @@ class Enterprise(models.Model):
     # method logs in) only a passkey does; with `passkey_recovery`, a code by
     # the channel or a recovery code still logs in, to add a new passkey.
     passkeys_required = models.BooleanField("require a phishing-resistant method", default=False)
-    passkeys_deadline = models.DateField("passkeys only after", null=True, blank=True)
-    passkey_recovery = models.BooleanField("allow codes by channel for recovery", default=False)
+    passkeys_deadline = models.DateField("last day for other methods", null=True, blank=True)
+    passkey_recovery = models.BooleanField("allow codes for recovery", default=False)
     # Reaching people (docs/BEHAVIOUR.md): SMS and voice go only to numbers of
     # these countries; none chosen is every country.
     sms_countries = CountryField("allowed countries for SMS and voice", multiple=True, blank=True)

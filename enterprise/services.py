@@ -440,7 +440,7 @@ def _passkey_words(required: bool, day: date | None, recovery: bool) -> str:
     if not (required and day):
         return "passkeys not required"
     recover = "allowed" if recovery else "not allowed"
-    return f"only passkeys log in after {day:%Y-%m-%d}; codes by channel for recovery {recover}"
+    return f"only passkeys log in after {day:%Y-%m-%d}; codes for recovery {recover}"
 
 
 def _passkey_message(rule, was_rule) -> str:

@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enterprise',
             name='passkey_recovery',
-            field=models.BooleanField(default=False, verbose_name='allow codes by channel for recovery'),
+            field=models.BooleanField(default=False, verbose_name='allow codes for recovery'),
         ),
         migrations.AddField(
             model_name='enterprise',
             name='passkeys_deadline',
-            field=models.DateField(blank=True, null=True, verbose_name='passkeys only after'),
+            field=models.DateField(blank=True, null=True, verbose_name='last day for other methods'),
         ),
         migrations.AddField(
             model_name='enterprise',

@@ -46,7 +46,7 @@ def test_the_administrator_enables_2fa_by_sms_and_sets_up_their_own_login(
     # Under Status, select the check box.
     status_box(page).check()
     # From the Channel menu, select SMS. Click Save.
-    page.get_by_label("Channel").select_option(label="SMS")
+    page.get_by_label("Channel", exact=True).select_option(label="SMS")
     page.get_by_role("button", name="Save").click()
     # The status changes to Enabled for the account.
     expect(status_box(page)).to_be_checked()
@@ -145,7 +145,7 @@ def test_the_administrator_changes_the_channel_to_voice(open_browser, team, inbo
     open_twofactor_tab(page)
     expect(status_box(page)).to_be_checked()
     # 2. From the Channel menu, select a different channel, and click Save.
-    page.get_by_label("Channel").select_option(label="Voice")
+    page.get_by_label("Channel", exact=True).select_option(label="Voice")
     page.get_by_role("button", name="Save").click()
     # Their own login uses 2FA: a code by the current channel comes first.
     dialog = popup(page)
@@ -153,7 +153,7 @@ def test_the_administrator_changes_the_channel_to_voice(open_browser, team, inbo
     expect(dialog).to_contain_text("We sent a verification code by SMS")
     verify(dialog, inbox.sms_code("+13035551212"))
     expect(page.get_by_role("status")).to_contain_text("The channel is now Voice.")
-    expect(page.get_by_label("Channel")).to_have_value("voice")
+    expect(page.get_by_label("Channel", exact=True)).to_have_value("voice")
     expect(status_box(page)).to_have_accessible_description("Enabled")
     # The co-worker who had turned 2FA on must verify on the new channel.
     carl = page.get_by_role("row", name=re.compile(r"\bcarl\b"))

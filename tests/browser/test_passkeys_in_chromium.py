@@ -106,8 +106,8 @@ def test_only_passkeys_after_the_date_and_a_lost_one_replaced(open_browser, team
     page.goto("/enterprise/settings/two-factor/")
     only = page.get_by_role("group", name="Passkeys only")
     only.get_by_role("checkbox", name="Require a phishing-resistant method").check()
-    only.get_by_label("Passkeys only after").fill(date.isoformat())
-    only.get_by_role("checkbox", name="Allow codes by channel for recovery").check()
+    only.get_by_label("Last day for other methods").fill(date.isoformat())
+    only.get_by_role("checkbox", name="Allow codes for recovery").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text(
         f"after {date.day} {date:%B %Y} (UTC), only a passkey logs in"

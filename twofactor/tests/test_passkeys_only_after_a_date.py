@@ -113,9 +113,7 @@ def test_the_administrator_requires_passkeys_from_a_date(client, acme, admin_use
     assert "after 15 December 2026 (UTC), only a passkey logs in" in page_text(response)
     event = AuditEvent.objects.get(action="rollout_changed", detail__startswith="only passkeys")
     assert event.actor == admin_user
-    assert event.detail == (
-        "only passkeys log in after 2026-12-15; codes by channel for recovery not allowed"
-    )
+    assert event.detail == ("only passkeys log in after 2026-12-15; codes for recovery not allowed")
 
 
 @pytest.mark.parametrize(
