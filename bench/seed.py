@@ -9,10 +9,17 @@ from bench.client import PASSWORD
 
 
 def enterprise_create(name: str, *, enabled: bool = True, channel: str = "sms"):
+    """A bench enterprise sends as many SMS a day as the benchmarks need (its
+    Daily SMS and voice limit at the most an administrator may set)."""
+    from django.conf import settings
+
     from enterprise.models import Enterprise
 
     return Enterprise.objects.create(
-        name=name, twofactor_enabled=enabled, twofactor_channel=channel
+        name=name,
+        twofactor_enabled=enabled,
+        twofactor_channel=channel,
+        daily_phone_limit=settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX,
     )
 
 

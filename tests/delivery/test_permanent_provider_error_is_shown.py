@@ -40,7 +40,7 @@ def test_an_invalid_number_fails_the_code_and_the_pop_up_says_so(
     assert "_auth_user_id" not in client.session
 
     status = client.get("/twofactor/status/login/").json()
-    assert status == {"ok": True, "delivery": "Failed", "failure": message}
+    assert status == {"ok": True, "delivery": "Failed", "failure": message, "fallback": False}
     for page in (response.url, "/login/verify/"):
         text = html.unescape(client.get(page).content.decode())
         assert "Two-Factor Authentication" in text

@@ -132,8 +132,10 @@ def test_parallel_wrong_passwords_never_pass_the_limit(coworker):
 
     answered = statuses(results)
     # Of twenty guesses at once, at most ten had their password checked (a
-    # guess counts from the moment it starts, so some are refused early).
-    assert 1 <= answered[400] <= settings.LOGIN_MAX_FAILURES, answered
+    # guess counts from the moment it starts, so some are refused early; on
+    # a loaded machine all twenty may start before any is checked, and then
+    # none is: refusing too many is safe, checking more than ten is not).
+    assert answered[400] <= settings.LOGIN_MAX_FAILURES, answered
     assert answered[400] + answered[429] == PARALLEL
     assert PasswordFailure.objects.count() == answered[400]
 
