@@ -13,6 +13,7 @@ from enterprise import selectors, services
 from enterprise.audit import Action, audit_record, client_ip
 from enterprise.export import audit_csv, coworkers_csv
 from enterprise.forms import AuditFilterForm, ResetForm, TwoFactorPolicyForm
+from enterprise.insight import delivery_insight
 from twofactor import budget
 from twofactor.codes import CodeError
 from twofactor.pages import page_with_code_step
@@ -97,7 +98,12 @@ def settings_twofactor(request):
         # The counts hold the filter's size: the pager makes no COUNT of its own.
         count=counts.get(state or "total"),
     )
+    charts, rows, first, last = delivery_insight(enterprise.pk)
     context = {
+        "insight_charts": charts,
+        "insight_rows": rows,
+        "insight_first": first,
+        "insight_last": last,
         "counts": counts,
         "remember_max": settings.TWOFACTOR_REMEMBER_MAX_DAYS,
         "phone_today": budget.used_today(enterprise),

@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import Action, audit_record
-from twofactor import notices
+from twofactor import insight, notices
 from twofactor.budget import Taken, phone_budget_take
 from twofactor.destinations import Destination, phone_refusal
 from twofactor.devices import destination_proven, device_get
@@ -184,6 +184,12 @@ def challenge_issue(
             expires_at=now + settings.TWOFACTOR_CODE_TTL,
             requested_ip=ip,
         )
+    insight.tally(
+        enterprise_id=user.enterprise_id,
+        channel=challenge.channel,
+        day=now.astimezone(UTC).date(),
+        field="sent",
+    )
     if taken is not None:
         _budget_told(user, taken, ip=ip)
     # The row is committed here (services run outside request transactions),
@@ -232,6 +238,7 @@ def _enqueue_delivery(challenge: Challenge, *, ip: str | None) -> None:
             delivery=Challenge.Delivery.FAILED,
             delivery_detail="queue unavailable",
         )
+        insight.challenge_tally(challenge.pk, "failed")
         audit_record(
             Action.DELIVERY_FAILED,
             target=challenge.user,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from enterprise.audit import Action, audit_record
+from twofactor import insight
 from twofactor.codes import code_hash
 from twofactor.destinations import mask_destination
 from twofactor.models import Challenge
@@ -41,10 +42,11 @@ def challenge_deliver(*, challenge_id: int) -> str:
             status=Challenge.Status.ACTIVE,
             delivery__in=(Challenge.Delivery.QUEUED, Challenge.Delivery.SENDING),
         )
-        pending.filter(expires_at__lte=now).update(
+        if pending.filter(expires_at__lte=now).update(
             delivery=Challenge.Delivery.FAILED,
             delivery_detail="The code expired before it could be sent. Click Resend.",
-        )
+        ):
+            insight.challenge_tally(challenge_id, "failed")
         # Sent already (a redelivered task): its id, so reports that beat
         # the first run to the database are still applied.
         sent = Challenge.objects.filter(pk=challenge_id, delivery=Challenge.Delivery.SENT)
@@ -63,6 +65,7 @@ def challenge_deliver(*, challenge_id: int) -> str:
         Challenge.objects.filter(pk=challenge.pk).update(
             delivery=Challenge.Delivery.FAILED, delivery_detail=exc.message[:300]
         )
+        insight.challenge_tally(challenge.pk, "failed")
         challenge_audit(
             challenge, Action.DELIVERY_FAILED, detail=f"{challenge.channel}: {exc.message}"
         )
@@ -159,5 +162,6 @@ def challenge_give_up(*, challenge_id: int, reason: str) -> None:
         delivery_detail="We couldn't reach the provider. Click Resend to try again.",
     )
     if updated:
+        insight.challenge_tally(challenge_id, "failed")
         challenge = Challenge.objects.select_related("user").get(pk=challenge_id)
         challenge_audit(challenge, Action.DELIVERY_FAILED, detail=reason[:200])

@@ -289,3 +289,30 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.day}: {self.count}"
+
+
+class DeliveryDay(models.Model):
+    """Delivery insight (docs/BEHAVIOUR.md, "Reaching people"): one
+    enterprise's codes of one channel on one UTC day, counted as they happen
+    (twofactor/insight.py), so the chart of the last 30 days reads at most
+    90 rows however many challenges there are."""
+
+    enterprise = models.ForeignKey(
+        "enterprise.Enterprise", on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField()
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sent = models.PositiveIntegerField(default=0)
+    delivered = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    fallbacks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "day", "channel"], name="twofactor_deliveryday_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel}: {self.sent} sent"

@@ -9,6 +9,7 @@ challenge shows the most advanced status reported so far."""
 from django.db import IntegrityError, transaction
 
 from enterprise.audit import Action
+from twofactor import insight
 from twofactor.delivery import challenge_audit
 from twofactor.models import Challenge, DeliveryReport
 
@@ -77,6 +78,11 @@ def challenge_delivery_refresh(*, provider_id: str) -> None:
         challenge.delivery = best.delivery
         challenge.delivery_detail = best.detail[:300] if best.delivery in NOT_DELIVERED else ""
         challenge.save(update_fields=["delivery", "delivery_detail"])
+        # The terminal statuses share one level of PROGRESS: reached once.
+        if best.delivery == Delivery.DELIVERED:
+            insight.challenge_tally(challenge.pk, "delivered")
+        elif best.delivery in NOT_DELIVERED:
+            insight.challenge_tally(challenge.pk, "failed")
         if best.delivery in NOT_DELIVERED:
             code = f" ({best.error_code})" if best.error_code else ""
             challenge_audit(

@@ -15,7 +15,7 @@ from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, PASSKEY_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, budget, codes, devices, passkeys, recovery, trust
+from twofactor import app, budget, codes, devices, insight, passkeys, recovery, trust
 from twofactor.destinations import Destination, email_address, phone_allowed, phone_e164
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
@@ -154,6 +154,7 @@ class LoginFlow(Flow):
         way = next((d for d in self.fallbacks(user) if d.channel == channel), None)
         if way is None or not self.fallback_due():
             raise codes.CodeError("That way is not offered now. Enter the code, or click Resend.")
+        missed = self.data["challenge_id"]  # the code that did not arrive
         self.issue(
             user=user,
             purpose=Challenge.Purpose.LOGIN,
@@ -163,6 +164,8 @@ class LoginFlow(Flow):
             cooldown=not self._reported_undelivered(),
         )
         self.save()
+        # Counted on the channel that did not deliver (delivery insight).
+        insight.challenge_tally(missed, "fallbacks")
         audit_record(
             Action.CODE_FALLBACK,
             actor=user,
