@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.sessions import (
     AUTH_AT,
@@ -130,3 +130,18 @@ class SessionTimeoutMiddleware:
         # Back to where they were, unless that address is absurdly long.
         path = request.get_full_path()
         return redirect_to_login(path if len(path) <= 2000 else request.path)
+
+
+class PersonLanguageMiddleware:
+    """A logged-in person's own Language (My Account) wins over their
+    browser's; LocaleMiddleware has chosen the browser's already."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "") if request.user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -17,6 +18,8 @@ class User(AbstractUser):
     # Moves on whenever the person's sessions are ended: a login still waiting
     # for its code (a session with no user yet) started before then is void.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # The person's Language on My Account; empty: their browser's.
+    language = models.CharField("language", max_length=8, blank=True, choices=settings.LANGUAGES)
 
     REQUIRED_FIELDS = ["email"]
 

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("settings/", views.account_settings, name="settings"),
+    path("settings/language/", views.language, name="language"),
     path("profile/", views.profile, name="profile"),
     path("security/", views.security, name="security"),
     path("security/password/", views.password_change, name="password"),

@@ -8,8 +8,9 @@ from django.contrib.auth.hashers import make_password
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -52,10 +53,32 @@ def account_settings(request):
                 return outcome
             form.add_error(None, outcome.message)
             status, retry_at = outcome.status, outcome.retry_at
-    context = {"form": form, "summary": twofactor_summary(user)}
+    context = {"form": form, "summary": twofactor_summary(user), "languages": settings.LANGUAGES}
     return page_with_code_step(
         request, "accounts/settings.html", context, status=status, retry_at=retry_at
     )
+
+
+@login_required
+@require_POST
+def language(request):
+    """Language on My Account: pages, codes and emails in it from now on."""
+    chosen = request.POST.get("language", "")
+    if chosen and chosen not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose a language from the list."))
+        return redirect("accounts:settings")
+    request.user.language = chosen
+    request.user.save(update_fields=["language"])
+    translation.activate(chosen or translation.get_language_from_request(request))
+    messages.success(request, _("Your language is saved."))
+    response = redirect("accounts:settings")
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, chosen, samesite="Lax", secure=request.is_secure()
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 @login_required

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise, RolloutReminder
@@ -38,22 +40,26 @@ def coworkers_notify_batch(*, enterprise_id: int, actor_id: int, user_ids: list[
     enterprise = Enterprise.objects.get(pk=enterprise_id)
     actor = get_user_model().objects.filter(pk=actor_id).first()
     users = _coworkers(enterprise_id).filter(id__in=user_ids)
-    messages = [
-        EmailMessage(
-            subject="Two-factor authentication is available for your Customer Portal login",
-            body=render_to_string(
-                "enterprise/messages/twofactor_available.txt",
-                {
-                    "user": user,
-                    "enterprise": enterprise,
-                    "actor": actor,
-                    "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
-                },
-            ),
-            to=[user.email],
-        )
-        for user in users.only("id", "email", "username", "first_name", "last_name")
-    ]
+    messages = []
+    for user in users.only("id", "email", "username", "first_name", "last_name", "language"):
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            messages.append(
+                EmailMessage(
+                    subject=_(
+                        "Two-factor authentication is available for your Customer Portal login"
+                    ),
+                    body=render_to_string(
+                        "enterprise/messages/twofactor_available.txt",
+                        {
+                            "user": user,
+                            "enterprise": enterprise,
+                            "actor": actor,
+                            "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
+                        },
+                    ),
+                    to=[user.email],
+                )
+            )
     if messages:
         get_connection().send_messages(messages)
 
@@ -115,7 +121,7 @@ def _reminders_for(enterprise, *, kind: str, deadline: date, milestone: int) -> 
         users = users.filter(passkeys__isnull=True)
     else:
         users = users.exclude(twofactor_device__enrolled=True)
-    users = users.only("id", "email", "username", "first_name", "last_name")
+    users = users.only("id", "email", "username", "first_name", "last_name", "language")
     sent = 0
     batch: list[tuple[RolloutReminder, EmailMessage]] = []
     for user in users.iterator(chunk_size=BATCH):
@@ -136,6 +142,11 @@ def _reminders_for(enterprise, *, kind: str, deadline: date, milestone: int) -> 
 
 
 def _reminder(user, enterprise, kind: str, deadline: date) -> EmailMessage:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return _reminder_words(user, enterprise, kind, deadline)
+
+
+def _reminder_words(user, enterprise, kind: str, deadline: date) -> EmailMessage:
     if kind == RolloutReminder.Kind.PASSKEY:
         subject = f"Customer Portal: add a passkey by {deadline:%-d %B %Y}"
         template = "enterprise/messages/passkey_reminder.txt"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
@@ -183,6 +183,7 @@ def challenge_issue(
             created_at=now,
             expires_at=now + settings.TWOFACTOR_CODE_TTL,
             requested_ip=ip,
+            language=translation.get_language() or "",
         )
     insight.tally(
         enterprise_id=user.enterprise_id,

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from enterprise.audit import Action, audit_record
 from twofactor import insight
@@ -56,9 +56,11 @@ def challenge_deliver(*, challenge_id: int) -> str:
     if challenge.channel in PHONE_CHANNELS:
         callback = f"{settings.PORTAL_BASE_URL}/twofactor/twilio/status/"
     try:
-        provider_id = get_channel(challenge.channel).send_code(
-            to=challenge.destination, code=code, status_callback=callback
-        )
+        # The words go in the language of the request that asked for the code.
+        with translation.override(challenge.language or settings.LANGUAGE_CODE):
+            provider_id = get_channel(challenge.channel).send_code(
+                to=challenge.destination, code=code, status_callback=callback
+            )
     except TransportError as exc:
         if not exc.permanent:
             raise

@@ -145,6 +145,8 @@ class Challenge(models.Model):
     # Who asked for the code, from where: the worker that sends it has no
     # request, and the audit log names an IP for every decision.
     requested_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The language of the request that asked for it: the message goes in it.
+    language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         indexes = [

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.utils import translation
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -104,7 +105,8 @@ def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str,
         "portal_url": settings.PORTAL_BASE_URL,
         **context,
     }
-    subject = SUBJECTS[kind].format(**data)
-    body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        subject = str(SUBJECTS[kind]).format(**data)
+        body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
     get_connection().send_messages(messages)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
@@ -122,12 +124,17 @@ class TwilioVoiceChannel(_TwilioChannel):
     inline with the call request, so no URL anywhere ever carries the code."""
 
     def send_code(self, *, to: str, code: str, status_callback: str | None = None) -> str:
+        # Read by a Twilio voice of the message's language (the active one).
+        language = settings.TWOFACTOR_VOICE_LANGUAGES.get(
+            (translation.get_language() or "en")[:2], "en-US"
+        )
         response = VoiceResponse()
         response.pause(length=1)
         for attempt in range(2):
-            response.say("Your Customer Portal verification code is:" if attempt == 0 else "Again:")
+            words = _("Your Customer Portal verification code is:") if attempt == 0 else _("Again:")
+            response.say(str(words), language=language)
             for digit in code:
-                response.say(digit)
+                response.say(digit, language=language)
                 response.pause(length=1)
         extra = {"status_callback": status_callback} if status_callback else {}
         return self._create(
