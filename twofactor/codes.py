@@ -183,7 +183,8 @@ def challenge_issue(
             created_at=now,
             expires_at=now + settings.TWOFACTOR_CODE_TTL,
             requested_ip=ip,
-            language=translation.get_language() or "",
+            # The person's own Language, else the one they are reading now.
+            language=user.language or translation.get_language() or "",
         )
     insight.tally(
         enterprise_id=user.enterprise_id,

@@ -279,12 +279,16 @@ def open_browser(chromium, portal, transactional_db, request):
     test gets the server logs in its report."""
     contexts = []
 
-    def open_(*, java_script: bool = True, width: int = 1280, height: int = 900):
+    def open_(
+        *, java_script: bool = True, width: int = 1280, height: int = 900, locale: str = "en-US"
+    ):
+        # `locale`: the browser's language (its Accept-Language header).
         context = chromium.new_context(
             base_url=portal.base_url,
             java_script_enabled=java_script,
             viewport={"width": width, "height": height},
             reduced_motion="reduce",
+            locale=locale,
         )
         context.set_default_timeout(STEP_TIMEOUT_MS)
         contexts.append(context)

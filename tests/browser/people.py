@@ -56,6 +56,11 @@ class Inbox:
         assert match, f"unexpected SMS body: {body!r}"
         return match.group(1)
 
+    def sms_body(self, to: str) -> str:
+        """The next text message to `to`, as sent (in any language)."""
+        record = self._next("sms", to, lambda: self._twilio("Messages", to))
+        return str(record["form"]["Body"])
+
     def call_code(self, to: str) -> str:
         """The code read out in the next call to `to`: the digits the TwiML
         says, once and then again."""
