@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -25,3 +25,17 @@ def _close_old_connections(sender=None, **kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@worker_ready.connect
+def _heartbeat(sender=None, **kwargs) -> None:
+    """/health/ready asks whether a worker beat in the last minute."""
+    from portal.health import heartbeat_start
+
+    heartbeat_start(getattr(sender, "hostname", "worker"))
+
+
+@beat_init.connect
+def _first_tick(sender=None, **kwargs) -> None:
+    """A tick as beat starts, not one period later: ready says so at once."""
+    app.send_task("portal.tasks.beat_tick")

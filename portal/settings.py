@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accounts",
     "enterprise",
     "twofactor",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -357,11 +358,20 @@ TWOFACTOR_RECOVERY_ALPHABET = "acdefghjkmnpqrtuvwxy34679"
 # still show the new codes (they are drawn when it is shown, never stored).
 TWOFACTOR_RECOVERY_SHOW_WITHIN = timedelta(minutes=5)
 
+# Health (docs/OPERATIONS.md): a worker notes it is alive this often; ready
+# wants a note younger than HEALTH_WORKER_MAX_AGE, and beat's tick younger
+# than HEALTH_BEAT_MAX_AGE.
+HEALTH_HEARTBEAT_EVERY = env_int("HEALTH_HEARTBEAT_EVERY_SECONDS", 10)
+HEALTH_WORKER_MAX_AGE = 60
+HEALTH_BEAT_TICK_EVERY = env_int("HEALTH_BEAT_TICK_EVERY_SECONDS", 30)
+HEALTH_BEAT_MAX_AGE = 3 * HEALTH_BEAT_TICK_EVERY
+
 CELERY_BEAT_SCHEDULE = {
     "rollout-reminders": {
         "task": "enterprise.tasks.rollout_reminders_send",
         "schedule": ROLLOUT_REMINDER_EVERY.total_seconds(),
     },
+    "health-tick": {"task": "portal.tasks.beat_tick", "schedule": HEALTH_BEAT_TICK_EVERY},
 }
 ENTERPRISE_AUDIT_PER_PAGE = 50
 

@@ -3,6 +3,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from accounts import views as account_views
+from portal import health
 from twofactor import views as twofactor_views
 
 urlpatterns = [
@@ -20,4 +21,6 @@ urlpatterns = [
     path("twofactor/", include("twofactor.urls")),
     path("dev/outbox/", twofactor_views.dev_outbox, name="dev_outbox"),
     path("admin/", admin.site.urls),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
 ]

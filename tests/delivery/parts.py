@@ -128,7 +128,14 @@ class Worker:
     (the pool and the flags of the Procfile), on `queue`."""
 
     def __init__(
-        self, env: dict, log_dir: Path, *, queue: str, concurrency: int = 4, loglevel="DEBUG"
+        self,
+        env: dict,
+        log_dir: Path,
+        *,
+        queue: str,
+        concurrency: int = 4,
+        loglevel="DEBUG",
+        extra_env: dict | None = None,
     ):
         self.queue = queue
         self.name = f"delivery-{uuid.uuid4().hex[:8]}"
@@ -158,7 +165,7 @@ class Worker:
         self.process = subprocess.Popen(
             command,
             cwd=BASE_DIR,
-            env={**env, "PORTAL_TEST_QUEUE": queue, "LOG_LEVEL": loglevel},
+            env={**env, "PORTAL_TEST_QUEUE": queue, "LOG_LEVEL": loglevel, **(extra_env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
