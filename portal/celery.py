@@ -3,7 +3,13 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init, task_postrun, task_prerun, worker_ready
+from celery.signals import (
+    beat_init,
+    before_task_publish,
+    task_postrun,
+    task_prerun,
+    worker_ready,
+)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -39,3 +45,21 @@ def _heartbeat(sender=None, **kwargs) -> None:
 def _first_tick(sender=None, **kwargs) -> None:
     """A tick as beat starts, not one period later: ready says so at once."""
     app.send_task("portal.tasks.beat_tick")
+
+
+@before_task_publish.connect
+def _carry_request_id(headers=None, **kwargs) -> None:
+    """A task queued by a request carries the request's id in its headers."""
+    from portal.logs import REQUEST_ID
+
+    if headers is not None and REQUEST_ID.get() != "-":
+        headers.setdefault("request_id", REQUEST_ID.get())
+
+
+@task_prerun.connect
+def _take_request_id(task=None, **kwargs) -> None:
+    """The task's log lines carry the id of the request that queued it."""
+    from portal.logs import REQUEST_ID
+
+    request_id = getattr(task.request, "request_id", None) if task is not None else None
+    REQUEST_ID.set(request_id or "-")
