@@ -369,12 +369,19 @@ HEALTH_WORKER_MAX_AGE = 60
 HEALTH_BEAT_TICK_EVERY = env_int("HEALTH_BEAT_TICK_EVERY_SECONDS", 30)
 HEALTH_BEAT_MAX_AGE = 3 * HEALTH_BEAT_TICK_EVERY
 
+# Retention (docs/OPERATIONS.md): audit rows are kept this many days; beat
+# deletes what has aged out this often, this many rows per transaction.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
+RETENTION_EVERY = env_int("RETENTION_EVERY_SECONDS", 3600)
+RETENTION_BATCH = 5000
+
 CELERY_BEAT_SCHEDULE = {
     "rollout-reminders": {
         "task": "enterprise.tasks.rollout_reminders_send",
         "schedule": ROLLOUT_REMINDER_EVERY.total_seconds(),
     },
     "health-tick": {"task": "portal.tasks.beat_tick", "schedule": HEALTH_BEAT_TICK_EVERY},
+    "retention": {"task": "portal.tasks.retention_run", "schedule": RETENTION_EVERY},
 }
 ENTERPRISE_AUDIT_PER_PAGE = 50
 
