@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -39,11 +40,11 @@ class PortalUserAdmin(UserAdmin):
     list_select_related = ("enterprise",)
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
-        ("Enterprise", {"fields": ("enterprise", "is_enterprise_admin", "phone")}),
+        (_("Enterprise"), {"fields": ("enterprise", "is_enterprise_admin", "phone")}),
     )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
-        ("Enterprise", {"fields": ("email", "enterprise", "is_enterprise_admin", "phone")}),
+        (_("Enterprise"), {"fields": ("email", "enterprise", "is_enterprise_admin", "phone")}),
     )
 
     def save_model(self, request, obj, form, change):

@@ -3,11 +3,12 @@ import re
 import phonenumbers
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from twofactor.destinations import phone_refusal
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
-E164_HINT = "for example, +13035551212"
 E164_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
 
 
@@ -20,9 +21,9 @@ def e164_clean(raw: str, regions=()) -> str:
     value = re.sub(r"[\s\-().]", "", raw or "")
     if not value:
         return ""
-    message = (
+    message = gettext(
         "Enter the phone number in E.164 format: a plus sign, country code and number, "
-        f"{E164_HINT}."
+        "for example, +13035551212."
     )
     if not E164_RE.match(value):
         raise forms.ValidationError(message)
@@ -31,7 +32,9 @@ def e164_clean(raw: str, regions=()) -> str:
     except phonenumbers.NumberParseException as exc:
         raise forms.ValidationError(message) from exc
     if not phonenumbers.is_valid_number(parsed):
-        raise forms.ValidationError(f"This is not a valid phone number. {message}")
+        raise forms.ValidationError(
+            gettext("This is not a valid phone number. %(format)s") % {"format": message}
+        )
     number = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     refusal = phone_refusal(number, regions)
     if refusal:
@@ -42,15 +45,15 @@ def e164_clean(raw: str, regions=()) -> str:
 class AccountSettingsForm(forms.Form):
     """My Account: contact details and the co-worker's own 2FA Status."""
 
-    email = forms.EmailField(label="Email", max_length=254)
+    email = forms.EmailField(label=_("Email"), max_length=254)
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
         max_length=32,
-        help_text=f"E.164 format, {E164_HINT}",
+        help_text=_("E.164 format, for example, +13035551212"),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    twofactor = forms.BooleanField(label="Status", required=False)
+    twofactor = forms.BooleanField(label=_("Status"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
@@ -87,8 +90,12 @@ class AccountSettingsForm(forms.Form):
         ):
             self.add_error(
                 "phone",
-                f"Your account sends codes by {CHANNEL_LABELS[channel]}. Add a phone number "
-                f"in E.164 format ({E164_HINT}) before you turn on two-factor authentication.",
+                gettext(
+                    "Your account sends codes by %(channel)s. Add a phone number in E.164 "
+                    "format (for example, +13035551212) before you turn on two-factor "
+                    "authentication."
+                )
+                % {"channel": CHANNEL_LABELS[channel]},
             )
         return cleaned
 
@@ -105,20 +112,20 @@ class PasswordChangeForm(forms.Form):
     which also counts wrong ones against the password throttle."""
 
     current_password = forms.CharField(
-        label="Current password",
+        label=_("Current password"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
-        label="New password",
+        label=_("New password"),
         strip=False,
         max_length=4096,
         help_text=password_validation.password_validators_help_text_html(),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     confirm_password = forms.CharField(
-        label="Confirm new password",
+        label=_("Confirm new password"),
         strip=False,
         max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -131,7 +138,7 @@ class PasswordChangeForm(forms.Form):
     def clean_current_password(self) -> str:
         password = self.cleaned_data["current_password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("That is not your current password.", code="wrong")
+            raise forms.ValidationError(gettext("That is not your current password."), code="wrong")
         return password
 
     def clean(self):
@@ -139,7 +146,7 @@ class PasswordChangeForm(forms.Form):
         cleaned = self.cleaned_data
         new, confirm = cleaned.get("new_password"), cleaned.get("confirm_password")
         if new and confirm and new != confirm:
-            self.add_error("confirm_password", "The two new passwords don't match.")
+            self.add_error("confirm_password", gettext("The two new passwords don't match."))
         elif new:
             try:
                 password_validation.validate_password(new, self.user)

@@ -12,6 +12,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.sessions import (
     AUTH_AT,
@@ -104,19 +106,26 @@ class SessionTimeoutMiddleware:
             return None
         if now - started >= settings.SESSION_ABSOLUTE_TIMEOUT:
             hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
-            message = f"Your session reached its {hours}-hour limit. Please log in again."
+            message = ngettext(
+                "Your session reached its %(hours)s-hour limit. Please log in again.",
+                "Your session reached its %(hours)s-hour limit. Please log in again.",
+                hours,
+            ) % {"hours": hours}
         elif now - last >= settings.SESSION_IDLE_TIMEOUT:
             minutes = int(settings.SESSION_IDLE_TIMEOUT.total_seconds() // 60)
-            message = (
-                f"You were logged out after {minutes} minutes without activity. "
-                "Please log in again."
-            )
+            message = ngettext(
+                "You were logged out after %(minutes)s minute without activity. "
+                "Please log in again.",
+                "You were logged out after %(minutes)s minutes without activity. "
+                "Please log in again.",
+                minutes,
+            ) % {"minutes": minutes}
         elif request.session[EPOCH] != request.user.session_epoch:
-            message = "Your sessions were logged out. Please log in again."
+            message = _("Your sessions were logged out. Please log in again.")
         elif TRUSTED_BY in request.session and not _still_trusted(request):
-            message = "This browser is no longer remembered for your login. Please log in again."
+            message = _("This browser is no longer remembered for your login. Please log in again.")
         elif not request.session.get(CODE_PROVEN) and _needs_code(request.user):
-            message = (
+            message = _(
                 "Two-factor authentication is on for your login: "
                 "please log in again with your code."
             )

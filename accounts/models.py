@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 
@@ -12,14 +13,14 @@ class User(AbstractUser):
     enterprise = models.ForeignKey(
         "enterprise.Enterprise", on_delete=models.PROTECT, related_name="users"
     )
-    is_enterprise_admin = models.BooleanField("administrator", default=False)
-    email = models.EmailField("email address")
-    phone = PhoneNumberField("phone number", blank=True)
+    is_enterprise_admin = models.BooleanField(_("administrator"), default=False)
+    email = models.EmailField(_("email address"))
+    phone = PhoneNumberField(_("phone number"), blank=True)
     # Moves on whenever the person's sessions are ended: a login still waiting
     # for its code (a session with no user yet) started before then is void.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # The person's Language on My Account; empty: their browser's.
-    language = models.CharField("language", max_length=8, blank=True, choices=settings.LANGUAGES)
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     REQUIRED_FIELDS = ["email"]
 
@@ -44,8 +45,8 @@ class Session(AbstractBaseSession):
     last_active = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "session"
-        verbose_name_plural = "sessions"
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
         indexes = [models.Index(fields=["user", "expire_date"])]
 
     @classmethod

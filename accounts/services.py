@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.sessions import Ended, sessions_end
 from enterprise.audit import Action, audit_record, client_ip
@@ -65,8 +66,10 @@ def account_settings_needed(
             from twofactor.codes import CodeError
 
             raise CodeError(
-                "Your administrator accepts only passkeys to log in: two-factor "
-                "authentication stays on for your login."
+                _(
+                    "Your administrator accepts only passkeys to log in: two-factor "
+                    "authentication stays on for your login."
+                )
             )
         return stepup.step_up(request, user=user)
     moves = not target.same_as(current)
@@ -94,7 +97,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
     if phone_changed or phone in ctx.proven:
         device.phone_unproven = bool(phone) and phone not in ctx.proven
     target = channel_destination(email=email, phone=phone, channel=enterprise.twofactor_channel)
-    message = "Your settings were saved."
+    message = _("Your settings were saved.")
     end_sessions = email_changed or phone_changed
     if enterprise.twofactor_enabled and twofactor and not device.enrolled:
         device.enrolled = device.confirmed = True
@@ -104,9 +107,9 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         notices.notice_send(
             notices.TWOFACTOR_ON,
             user=user,
-            context={"channel": target.channel_label, "destination": target.masked},
+            context={"channel": str(target.channel_label), "destination": target.masked},
         )
-        message = "Two-factor authentication is now enabled for your login."
+        message = _("Two-factor authentication is now enabled for your login.")
     elif enterprise.twofactor_enabled and not twofactor and device.enrolled:
         device.enrolled = device.confirmed = False
         audit_record(Action.USER_2FA_DISABLED, actor=user, target=user, ip=ctx.ip)
@@ -117,7 +120,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
         ctx.session.pop(PASSKEY_GRANT, None)
         ctx.session.pop(APP_PENDING, None)
         trust.trust_end(user=user, why="two-factor authentication turned off", ip=ctx.ip)
-        message = "Two-factor authentication is now disabled for your login."
+        message = _("Two-factor authentication is now disabled for your login.")
         end_sessions = True
     elif was_on and not target.same_as(before) and target.address in ctx.proven:
         # Codes moved to a destination proven on the account's channel.
@@ -129,7 +132,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
             ip=ctx.ip,
             detail=f"codes now go by {target.channel} to {target.masked}",
         )
-        message = "Your settings were saved. Codes now go to the new destination."
+        message = _("Your settings were saved. Codes now go to the new destination.")
     device.save()
     _contacts_told(ctx, user, old_email, old_phone, codes_follow=was_on, target=target)
     if email_changed or phone_changed:
@@ -190,7 +193,7 @@ def password_change_apply(ctx: ChangeContext, *, password_hash: str) -> str:
     trust.trust_end(user=user, why="password changed", ip=ctx.ip)
     audit_record(Action.PASSWORD_CHANGED, actor=user, target=user, ip=ctx.ip)
     notices.notice_send(notices.PASSWORD_CHANGED, user=user)
-    return "Your password was changed."
+    return _("Your password was changed.")
 
 
 def recovery_codes_needed(request, user) -> list[CodeNeeded]:
@@ -198,7 +201,9 @@ def recovery_codes_needed(request, user) -> list[CodeNeeded]:
     from twofactor.codes import CodeError
 
     if not twofactor_on(user):
-        raise CodeError("Turn on two-factor authentication first: recovery codes are part of it.")
+        raise CodeError(
+            _("Turn on two-factor authentication first: recovery codes are part of it.")
+        )
     return stepup.step_up(request, user=user)
 
 
@@ -237,9 +242,9 @@ def app_setup_needed(request, user) -> list[CodeNeeded]:
     from twofactor.codes import CodeError
 
     if not twofactor_on(user):
-        raise CodeError("Turn on two-factor authentication first: the app is part of it.")
+        raise CodeError(_("Turn on two-factor authentication first: the app is part of it."))
     if not app.app_allowed(user):
-        raise CodeError("Your administrator does not allow authenticator apps.")
+        raise CodeError(_("Your administrator does not allow authenticator apps."))
     return stepup.step_up(request, user=user)
 
 
@@ -247,7 +252,7 @@ def app_setup_apply(ctx: ChangeContext) -> str:
     device = app.app_pending(ctx.actor)
     until = timezone.now() + settings.TWOFACTOR_STEP_UP_TTL
     ctx.session[APP_PENDING] = {"id": device.pk, "until": until.isoformat()}
-    return "Scan the QR code with your authenticator app, then enter the code it shows."
+    return _("Scan the QR code with your authenticator app, then enter the code it shows.")
 
 
 def app_pending_id(request) -> int | None:
@@ -266,11 +271,11 @@ def app_setup_confirm(request, *, device, code: str) -> str:
     from twofactor.codes import CodeError
 
     if not (twofactor_on(request.user) and app.app_allowed(request.user)):
-        raise CodeError("Authenticator apps can't be added now. Please start again.")
+        raise CodeError(_("Authenticator apps can't be added now. Please start again."))
     app.app_confirm(user=request.user, device=device, code=code, ip=client_ip(request))
     request.session.pop(APP_PENDING, None)
     notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "app"})
-    return "Your authenticator app is active. Logins now ask for its code first."
+    return _("Your authenticator app is active. Logins now ask for its code first.")
 
 
 def app_remove_needed(request, user) -> list[CodeNeeded]:
@@ -280,8 +285,8 @@ def app_remove_needed(request, user) -> list[CodeNeeded]:
 def app_remove_apply(ctx: ChangeContext) -> str:
     if app.app_remove(user=ctx.actor, ip=ctx.ip):
         notices.notice_send(notices.FACTOR_REMOVED, user=ctx.actor, context={"method": "app"})
-        return "Your authenticator app was removed. Its codes no longer work."
-    return "There was no authenticator app to remove."
+        return _("Your authenticator app was removed. Its codes no longer work.")
+    return _("There was no authenticator app to remove.")
 
 
 PASSKEY_ADD_ACTION = "account.passkey_add"
@@ -295,9 +300,9 @@ def passkey_add_needed(request, user, *, name: str) -> list[CodeNeeded]:
     from twofactor.codes import CodeError
 
     if not twofactor_on(user):
-        raise CodeError("Turn on two-factor authentication first: passkeys are part of it.")
+        raise CodeError(_("Turn on two-factor authentication first: passkeys are part of it."))
     if not passkeys.passkeys_allowed(user):
-        raise CodeError("Your administrator does not allow passkeys.")
+        raise CodeError(_("Your administrator does not allow passkeys."))
     return stepup.step_up(request, user=user)
 
 
@@ -315,8 +320,8 @@ def passkey_remove_needed(request, user, *, passkey_id: int) -> list[CodeNeeded]
 def passkey_remove_apply(ctx: ChangeContext, *, passkey_id: int) -> str:
     if passkeys.passkey_remove(user=ctx.actor, passkey_id=passkey_id, ip=ctx.ip):
         notices.notice_send(notices.FACTOR_REMOVED, user=ctx.actor, context={"method": "passkey"})
-        return "The passkey was removed. It no longer logs you in."
-    return "There was no such passkey."
+        return _("The passkey was removed. It no longer logs you in.")
+    return _("There was no such passkey.")
 
 
 def sessions_end_others(*, user, session_key: str | None, ip: str | None) -> Ended:

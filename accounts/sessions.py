@@ -13,6 +13,7 @@ from typing import cast
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Session
 
@@ -99,7 +100,7 @@ def sessions_end(*, user, keep: str | None = None) -> Ended:
         sessions = Session.objects.filter(user=user)
         if keep:
             sessions = sessions.exclude(session_key=keep)
-        deleted, _ = sessions.delete()
+        deleted, _by_model = sessions.delete()
     return Ended(count=deleted, old_epoch=old, new_epoch=old + 1)
 
 
@@ -138,5 +139,5 @@ def browser_name(user_agent: str) -> str:
         "",
     )
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Unknown browser"
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown browser")

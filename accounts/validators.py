@@ -1,6 +1,7 @@
 """Password rules Django does not ship."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 
 class MaximumLengthValidator:
@@ -13,9 +14,18 @@ class MaximumLengthValidator:
     def validate(self, password: str, user=None) -> None:
         if len(password) > self.max_length:
             raise ValidationError(
-                f"This password is too long. It must contain at most {self.max_length} characters.",
+                ngettext(
+                    "This password is too long. It must contain at most %(max_length)d character.",
+                    "This password is too long. It must contain at most %(max_length)d characters.",
+                    self.max_length,
+                ),
                 code="password_too_long",
+                params={"max_length": self.max_length},
             )
 
     def get_help_text(self) -> str:
-        return f"Your password can't be longer than {self.max_length} characters."
+        return ngettext(
+            "Your password can't be longer than %(max_length)d character.",
+            "Your password can't be longer than %(max_length)d characters.",
+            self.max_length,
+        ) % {"max_length": self.max_length}

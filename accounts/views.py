@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -167,13 +168,15 @@ def security(request):
     codes = services.recovery_codes_show(request)
     if codes:
         messages.success(
-            request, "Here are your new recovery codes. Your earlier codes no longer work."
+            request, _("Here are your new recovery codes. Your earlier codes no longer work.")
         )
     elif asked:
         messages.warning(
             request,
-            "No new recovery codes were made (they were shown elsewhere, or too much time "
-            "passed). Your earlier codes still work. Click Generate recovery codes again.",
+            _(
+                "No new recovery codes were made (they were shown elsewhere, or too much time "
+                "passed). Your earlier codes still work. Click Generate recovery codes again."
+            ),
         )
     return _security_page(request, new_codes=codes)
 
@@ -199,9 +202,9 @@ def browser_revoke(request, trusted_id: int):
         user=request.user, trusted_id=trusted_id, ip=client_ip(request), why="revoked"
     )
     if count:
-        messages.success(request, "That browser is no longer remembered.")
+        messages.success(request, _("That browser is no longer remembered."))
     else:
-        messages.info(request, "That browser was not remembered any more.")
+        messages.info(request, _("That browser was not remembered any more."))
     return redirect("accounts:security")
 
 
@@ -211,8 +214,15 @@ def browsers_revoke_all(request):
     count = trust.trust_revoke(
         user=request.user, trusted_id=None, ip=client_ip(request), why="revoke all"
     )
-    noun = "browser is" if count == 1 else "browsers are"
-    messages.success(request, f"{count} {noun} no longer remembered.")
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s browser is no longer remembered.",
+            "%(count)s browsers are no longer remembered.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("accounts:security")
 
 
@@ -227,7 +237,9 @@ def password_change(request):
     attempt = throttle.password_attempt(ip=ip, user=user)
     if attempt.retry_at is not None:
         until = timezone.localtime(attempt.retry_at)
-        error = f"Too many wrong passwords. Try again after {until:%H:%M} UTC."
+        error = _("Too many wrong passwords. Try again after %(time)s UTC.") % {
+            "time": f"{until:%H:%M}"
+        }
         return _security_page(request, error=error, status=429, retry_at=attempt.retry_at)
     valid = form.is_valid()
     if "current_password" in form.cleaned_data:
@@ -266,7 +278,7 @@ def sessions_end_others(request):
         # Ended by another request at the same moment: this one ends too.
         logout(request)
         return redirect("login")
-    messages.success(request, "Your other sessions were logged out.")
+    messages.success(request, _("Your other sessions were logged out."))
     return redirect("accounts:security")
 
 
@@ -299,7 +311,7 @@ def app_setup(request):
         else None
     )
     if device is None:
-        messages.info(request, "Click Set up authenticator app to start again.")
+        messages.info(request, _("Click Set up authenticator app to start again."))
         return redirect("accounts:security")
     form = CodeForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -358,7 +370,7 @@ def passkey_add(request):
     name = " ".join(request.POST.get("name", "").split())[:60]
     if not name:
         return _security_page(
-            request, passkey_error="Give the passkey a name, like “Work laptop”.", status=400
+            request, passkey_error=_("Give the passkey a name, like “Work laptop”."), status=400
         )
     return _security_change(
         request,
@@ -376,7 +388,7 @@ def passkey_new(request):
         return _security_page(request)
     name = _passkey_grant(request)
     if name is None:
-        messages.info(request, "Click Add a passkey to start again.")
+        messages.info(request, _("Click Add a passkey to start again."))
         return redirect("accounts:security")
     return render(request, "accounts/passkey_new.html", {"name": name})
 
@@ -386,7 +398,7 @@ def passkey_new(request):
 def passkey_options(request):
     if _passkey_grant(request) is None:
         return JsonResponse(
-            {"ok": False, "message": "Click Add a passkey to start again."}, status=400
+            {"ok": False, "message": _("Click Add a passkey to start again.")}, status=400
         )
     options, challenge = passkeys.registration_options(request.user)
     request.session[PASSKEY_REGISTRATION] = challenge
@@ -400,7 +412,7 @@ def passkey_register(request):
     challenge = request.session.pop(PASSKEY_REGISTRATION, None)
     if name is None or not challenge:
         return JsonResponse(
-            {"ok": False, "message": "Click Add a passkey to start again."}, status=400
+            {"ok": False, "message": _("Click Add a passkey to start again.")}, status=400
         )
     try:
         passkeys.registration_verify(
@@ -417,7 +429,10 @@ def passkey_register(request):
     # only passkeys log in, it now opens the portal like a passkey login.
     request.session[PASSKEY_PROVEN] = True
     notices.notice_send(notices.FACTOR_ADDED, user=request.user, context={"method": "passkey"})
-    messages.success(request, f"Your passkey “{name}” is added. Logins now ask for it first.")
+    messages.success(
+        request,
+        _("Your passkey “%(name)s” is added. Logins now ask for it first.") % {"name": name},
+    )
     return JsonResponse({"ok": True, "redirect": reverse("accounts:security")})
 
 

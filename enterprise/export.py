@@ -3,22 +3,36 @@ however long the log or many the co-workers."""
 
 import csv
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from enterprise.models import AuditEvent
 
 # A cell a spreadsheet would run as a formula (CSV injection, OWASP): a
 # username or detail is text the people being audited chose.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-HEADER = ["Time (UTC)", "Event", "Count", "Last (UTC)", "By", "For", "IP", "Detail"]
+HEADER = [
+    _("Time (UTC)"),
+    _("Event"),
+    _("Count"),
+    _("Last (UTC)"),
+    _("By"),
+    _("For"),
+    _("IP"),
+    _("Detail"),
+]
 COWORKER_HEADER = [
-    "Username",
-    "First name",
-    "Last name",
-    "Email",
-    "Phone number",
-    "Administrator",
-    "Two-factor",
-    "Methods",
+    _("Username"),
+    _("First name"),
+    _("Last name"),
+    _("Email"),
+    _("Phone number"),
+    _("Administrator"),
+    _("Two-factor"),
+    _("Methods"),
 ]
 CHUNK = 2000
 
@@ -36,14 +50,22 @@ def cell(value) -> str:
 
 
 def audit_csv(events: QuerySet) -> Iterator[str]:
+    """The words (header, events' names) are in the language of the request,
+    read now: the lines are written later, as the response streams."""
+    header = [str(title) for title in HEADER]
+    actions = {value: str(label) for value, label in AuditEvent.Action.choices}
+    return _audit_lines(events, header, actions)
+
+
+def _audit_lines(events: QuerySet, header: list[str], actions: dict[str, str]) -> Iterator[str]:
     writer = csv.writer(_Line())
-    yield writer.writerow(HEADER)
+    yield writer.writerow(header)
     rows: Iterable = events.iterator(chunk_size=CHUNK)
     for event in rows:
         yield writer.writerow(
             [
                 cell(event.created_at.strftime("%Y-%m-%d %H:%M:%S")),
-                cell(event.get_action_display()),
+                cell(actions.get(event.action, event.action)),
                 cell(event.count),
                 cell(event.last_at.strftime("%Y-%m-%d %H:%M:%S") if event.last_at else ""),
                 cell(event.actor.username if event.actor else ""),
@@ -59,10 +81,10 @@ def twofactor_label(*, enrolled: bool | None, confirmed: bool | None, account_on
     (templates/enterprise/_coworkers.html: keep the two in step); `enrolled`
     is None without a device."""
     if not enrolled:
-        return "Disabled"
+        return gettext("Disabled")
     if not account_on:
-        return "Disabled (kept for later)"
-    return "Enabled" if confirmed else "Verification required"
+        return gettext("Disabled (kept for later)")
+    return gettext("Enabled") if confirmed else gettext("Verification required")
 
 
 def methods_label(*, on: bool, channel: str, has_app: bool) -> str:
@@ -70,7 +92,9 @@ def methods_label(*, on: bool, channel: str, has_app: bool) -> str:
     their authenticator app if they have one."""
     if not on:
         return ""
-    return f"Authenticator app, code by {channel}" if has_app else f"Code by {channel}"
+    if has_app:
+        return gettext("Authenticator app, code by %(channel)s") % {"channel": channel}
+    return gettext("Code by %(channel)s") % {"channel": channel}
 
 
 def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
@@ -78,16 +102,46 @@ def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
     cursor (PostgreSQL) CHUNK at a time, so memory stays flat. Yields the
     header line, then the lines of each CHUNK of rows as one string: one
     write to the socket per chunk, not per line, which streams 100,000 rows
-    through gunicorn in a third of the time (docs/PERFORMANCE.md)."""
-    writer = csv.writer(_Line())
-    yield writer.writerow(COWORKER_HEADER)
+    through gunicorn in a third of the time (docs/PERFORMANCE.md).
+
+    The words are in the language of the request, read now (the lines are
+    written later, as the response streams), each once: not once a row."""
     account_on = enterprise.twofactor_enabled
-    channel = enterprise.get_twofactor_channel_display()
+    channel = str(enterprise.get_twofactor_channel_display())
+    words = _CoworkerWords(
+        header=[str(title) for title in COWORKER_HEADER],
+        yes_no=(gettext("No"), gettext("Yes")),
+        twofactor={
+            (enrolled, confirmed): twofactor_label(
+                enrolled=enrolled, confirmed=confirmed, account_on=account_on
+            )
+            for enrolled in (False, True)
+            for confirmed in (False, True)
+        },
+        methods={
+            (on, has_app): methods_label(on=on, channel=channel, has_app=has_app)
+            for on in (False, True)
+            for has_app in (False, True)
+        },
+    )
+    return _coworker_lines(rows, words, account_on=account_on)
+
+
+@dataclass(frozen=True)
+class _CoworkerWords:
+    header: list[str]
+    yes_no: tuple[str, str]
+    twofactor: dict[tuple[bool, bool], str]
+    methods: dict[tuple[bool, bool], str]
+
+
+def _coworker_lines(rows: QuerySet, words: _CoworkerWords, *, account_on: bool) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(words.header)
     lines: list[str] = []
     for username, first, last, email, phone, admin, enrolled, confirmed, has_app in rows.iterator(
         chunk_size=CHUNK
     ):
-        label = twofactor_label(enrolled=enrolled, confirmed=confirmed, account_on=account_on)
         lines.append(
             writer.writerow(
                 [
@@ -96,11 +150,9 @@ def coworkers_csv(rows: QuerySet, *, enterprise) -> Iterator[str]:
                     cell(last),
                     cell(email),
                     cell(phone),
-                    "Yes" if admin else "No",
-                    label,
-                    methods_label(
-                        on=account_on and bool(enrolled), channel=channel, has_app=bool(has_app)
-                    ),
+                    words.yes_no[bool(admin)],
+                    words.twofactor[bool(enrolled), bool(confirmed)],
+                    words.methods[account_on and bool(enrolled), bool(has_app)],
                 ]
             )
         )

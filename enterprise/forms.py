@@ -3,6 +3,11 @@ from functools import cache
 import phonenumbers
 from django import forms
 from django.conf import settings
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from enterprise.models import AuditEvent
@@ -10,10 +15,15 @@ from twofactor.passkeys import today_utc
 from twofactor.vocabulary import Channel
 
 
-@cache
 def country_choices() -> list[tuple[str, str]]:
-    """Every country a phone number can belong to, by name, with its calling
-    code: "France (+33)"."""
+    """Every country a phone number can belong to, by name (in the language
+    of the request), with its calling code: "France (+33)"."""
+    return _country_choices(translation.get_language())
+
+
+@cache
+def _country_choices(language: str | None) -> list[tuple[str, str]]:
+    """country_choices() in `language` (the active one: the key of the cache)."""
     return [
         (code, f"{name} (+{phonenumbers.country_code_for_region(code)})")
         for code, name in countries
@@ -21,64 +31,71 @@ def country_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _at_most(limit: int) -> str:
+    """A limit's error, the number grouped as the language writes it: "100,000"."""
+    return gettext("Enter at most %(limit)s.") % {
+        "limit": number_format(limit, force_grouping=True)
+    }
+
+
 class TwoFactorPolicyForm(forms.Form):
-    status = forms.BooleanField(label="Status", required=False)
+    status = forms.BooleanField(label=_("Status"), required=False)
     channel = forms.ChoiceField(
-        label="Channel",
+        label=_("Channel"),
         choices=Channel.choices,
         error_messages={
-            "invalid_choice": "Choose a channel from the list: Email, SMS or Voice.",
-            "required": "Choose a channel: Email, SMS or Voice.",
+            "invalid_choice": _("Choose a channel from the list: Email, SMS or Voice."),
+            "required": _("Choose a channel: Email, SMS or Voice."),
         },
     )
-    required = forms.BooleanField(label="Require for every co-worker", required=False)
+    required = forms.BooleanField(label=_("Require for every co-worker"), required=False)
     deadline = forms.DateField(
-        label="Deadline",
+        label=_("Deadline"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the deadline as a date, YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter the deadline as a date, YYYY-MM-DD.")},
     )
     remember_days = forms.IntegerField(
-        label="Remember browsers for",
+        label=_("Remember browsers for"),
         required=False,
         min_value=0,
         max_value=settings.TWOFACTOR_REMEMBER_MAX_DAYS,
         error_messages={
-            "invalid": "Enter a whole number of days.",
-            "min_value": "Enter 0 (never) or more days.",
-            "max_value": f"Enter at most {settings.TWOFACTOR_REMEMBER_MAX_DAYS} days.",
+            "invalid": _("Enter a whole number of days."),
+            "min_value": _("Enter 0 (never) or more days."),
+            "max_value": _("Enter at most %(limit_value)s days."),
         },
     )
-    allow_app = forms.BooleanField(label="Authenticator app", required=False)
-    allow_passkey = forms.BooleanField(label="Passkey", required=False)
+    allow_app = forms.BooleanField(label=_("Authenticator app"), required=False)
+    allow_passkey = forms.BooleanField(label=_("Passkey"), required=False)
     require_passkeys = forms.BooleanField(
-        label="Require a phishing-resistant method", required=False
+        label=_("Require a phishing-resistant method"), required=False
     )
     passkeys_deadline = forms.DateField(
-        label="Last day for other methods",
+        label=_("Last day for other methods"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter the date as YYYY-MM-DD.")},
     )
-    passkey_recovery = forms.BooleanField(label="Allow codes for recovery", required=False)
+    passkey_recovery = forms.BooleanField(label=_("Allow codes for recovery"), required=False)
     sms_countries = forms.MultipleChoiceField(
-        label="Allowed countries for SMS and voice",
+        label=_("Allowed countries for SMS and voice"),
         required=False,
         choices=country_choices,
-        error_messages={"invalid_choice": "Choose countries from the list."},
+        error_messages={"invalid_choice": _("Choose countries from the list.")},
     )
     allow_fallback = forms.BooleanField(
-        label="Allow other channels when a code does not arrive", required=False
+        label=_("Allow other channels when a code does not arrive"), required=False
     )
     daily_limit = forms.IntegerField(
-        label="Daily SMS and voice limit",
+        label=_("Daily SMS and voice limit"),
         required=False,
         min_value=0,
         max_value=settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX,
         error_messages={
-            "invalid": "Enter a whole number of codes.",
-            "min_value": "Enter 0 (codes go by email only) or more.",
-            "max_value": f"Enter at most {settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX:,}.",
+            "invalid": _("Enter a whole number of codes."),
+            "min_value": _("Enter 0 (codes go by email only) or more."),
+            "max_value": lazy(_at_most, str)(settings.TWOFACTOR_DAILY_PHONE_LIMIT_MAX),
         },
     )
     # Set by the second Save, after the administrator has seen who cannot
@@ -115,11 +132,12 @@ class TwoFactorPolicyForm(forms.Form):
         if cleaned.get("required"):
             if not cleaned.get("status"):
                 self.add_error(
-                    "required", "Turn two-factor authentication on (Status) to require it."
+                    "required", gettext("Turn two-factor authentication on (Status) to require it.")
                 )
             if not cleaned.get("deadline") and "deadline" not in self.errors:
                 self.add_error(
-                    "deadline", "Choose a deadline: the last day co-workers have to set it up."
+                    "deadline",
+                    gettext("Choose a deadline: the last day co-workers have to set it up."),
                 )
         if cleaned.get("require_passkeys"):
             self._passkeys_clean(cleaned)
@@ -131,12 +149,14 @@ class TwoFactorPolicyForm(forms.Form):
         if not (cleaned.get("status") and cleaned.get("required")):
             self.add_error(
                 "require_passkeys",
-                "Require two-factor authentication for every co-worker (above) to require "
-                "a passkey.",
+                gettext(
+                    "Require two-factor authentication for every co-worker (above) to require "
+                    "a passkey."
+                ),
             )
         elif not cleaned.get("allow_passkey"):
             self.add_error(
-                "require_passkeys", "Allow Passkey (under Allowed methods) to require it."
+                "require_passkeys", gettext("Allow Passkey (under Allowed methods) to require it.")
             )
         day = cleaned.get("passkeys_deadline")
         if day and day < today_utc() and day != self.enterprise.passkeys_deadline:
@@ -144,13 +164,17 @@ class TwoFactorPolicyForm(forms.Form):
             # reminder, everyone without a passkey.
             self.add_error(
                 "passkeys_deadline",
-                "Choose today or a later date (UTC): co-workers need time to add a passkey.",
+                gettext(
+                    "Choose today or a later date (UTC): co-workers need time to add a passkey."
+                ),
             )
         if not day and "passkeys_deadline" not in self.errors:
             self.add_error(
                 "passkeys_deadline",
-                "Choose a date: the last day other methods log in. From the next day, only "
-                "a passkey does.",
+                gettext(
+                    "Choose a date: the last day other methods log in. From the next day, only "
+                    "a passkey does."
+                ),
             )
 
     def payload(self) -> dict:
@@ -180,28 +204,28 @@ class AuditFilterForm(forms.Form):
     a message beside its field, and the log is shown unfiltered by it."""
 
     action = forms.ChoiceField(
-        label="Action",
+        label=_("Action"),
         required=False,
-        choices=[("", "All actions"), *AuditEvent.Action.choices],
-        error_messages={"invalid_choice": "Choose an action from the list."},
+        choices=[("", _("All actions")), *AuditEvent.Action.choices],
+        error_messages={"invalid_choice": _("Choose an action from the list.")},
     )
     person = forms.CharField(
-        label="Person",
+        label=_("Person"),
         required=False,
         max_length=150,
-        help_text="A username: events by them or about them.",
+        help_text=_("A username: events by them or about them."),
     )
     date_from = forms.DateField(
-        label="From",
+        label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
     date_to = forms.DateField(
-        label="To",
+        label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
     )
 
     def clean_person(self) -> str:
@@ -212,7 +236,7 @@ class AuditFilterForm(forms.Form):
         cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "To is before From.")
+            self.add_error("date_to", gettext("To is before From."))
         return cleaned
 
     def filters(self) -> dict:
@@ -229,13 +253,15 @@ class AuditFilterForm(forms.Form):
 
 class ResetForm(forms.Form):
     reason = forms.CharField(
-        label="Reason",
+        label=_("Reason"),
         max_length=250,
         strip=True,
         error_messages={
-            "required": 'Give a reason (for example, "lost phone, checked by a call"): '
-            "it goes in the audit log.",
-            "max_length": "Keep the reason under 250 characters.",
+            "required": _(
+                'Give a reason (for example, "lost phone, checked by a call"): '
+                "it goes in the audit log."
+            ),
+            "max_length": _("Keep the reason under 250 characters."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
@@ -243,5 +269,5 @@ class ResetForm(forms.Form):
     def clean_reason(self) -> str:
         reason = "".join(ch for ch in self.cleaned_data["reason"] if ch.isprintable()).strip()
         if not reason:
-            raise forms.ValidationError("Give a reason: it goes in the audit log.")
+            raise forms.ValidationError(gettext("Give a reason: it goes in the audit log."))
         return reason

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from accounts.sessions import PASSKEY_PROVEN
 from enterprise.rollout import requirement_of
@@ -74,8 +75,10 @@ class RolloutMiddleware:
                 return _only_allowed_changes(request)
             return _kept(
                 request,
-                "Turn on two-factor authentication here (tick Status, then enter the code we "
-                "send) to open the rest of the portal.",
+                _(
+                    "Turn on two-factor authentication here (tick Status, then enter the code "
+                    "we send) to open the rest of the portal."
+                ),
                 "accounts:settings",
             )
         need = passkey_requirement_of(request.user)
@@ -90,16 +93,20 @@ class RolloutMiddleware:
         if requirement is not None:  # 2FA still off: that first
             return _kept(
                 request,
-                "Your administrator now accepts only passkeys: turn on two-factor "
-                "authentication here (tick Status, then enter the code we send), then add a "
-                "passkey on Security.",
+                _(
+                    "Your administrator now accepts only passkeys: turn on two-factor "
+                    "authentication here (tick Status, then enter the code we send), then add "
+                    "a passkey on Security."
+                ),
                 "accounts:settings",
             )
         # The page's banner says why (no message of its own: it would say it twice).
         return _kept(
             request,
-            "Your administrator now accepts only passkeys: add one on My Account > Security "
-            "to open the rest of the portal.",
+            _(
+                "Your administrator now accepts only passkeys: add one on My Account > "
+                "Security to open the rest of the portal."
+            ),
             "accounts:security",
             flash=False,
         )
@@ -118,8 +125,10 @@ def _only_allowed_changes(request: HttpRequest) -> HttpResponse | None:
     request.session.pop(FLOW_KEY, None)
     return _kept(
         request,
-        "That change can't be made now: your administrator's deadline has passed. "
-        "Nothing was changed.",
+        _(
+            "That change can't be made now: your administrator's deadline has passed. "
+            "Nothing was changed."
+        ),
         "accounts:settings" if requirement_of(request.user) else "accounts:security",
     )
 

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from twofactor.vocabulary import Channel
@@ -15,37 +16,39 @@ class Enterprise(models.Model):
     co-worker's dormant enrolment as it was."""
 
     name = models.CharField(max_length=200, unique=True)
-    twofactor_enabled = models.BooleanField("status", default=False)
+    twofactor_enabled = models.BooleanField(_("status"), default=False)
     twofactor_channel = models.CharField(
-        "channel", max_length=10, choices=Channel.choices, default=Channel.EMAIL
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
     # Rolling out (docs/BEHAVIOUR.md): with `twofactor_required`, every
     # co-worker must turn 2FA on; after `twofactor_deadline` (the last day,
     # UTC) nothing but setting it up opens for them.
-    twofactor_required = models.BooleanField("require for every co-worker", default=False)
-    twofactor_deadline = models.DateField("deadline", null=True, blank=True)
+    twofactor_required = models.BooleanField(_("require for every co-worker"), default=False)
+    twofactor_deadline = models.DateField(_("deadline"), null=True, blank=True)
     # Allowed methods (docs/BEHAVIOUR.md, "Stronger factors"): beside the
     # channel, co-workers may add these on My Account > Security.
-    allow_authenticator_app = models.BooleanField("authenticator app", default=False)
-    allow_passkey = models.BooleanField("passkey", default=False)
+    allow_authenticator_app = models.BooleanField(_("authenticator app"), default=False)
+    allow_passkey = models.BooleanField(_("passkey"), default=False)
     # Require a phishing-resistant method (docs/BEHAVIOUR.md, "Stronger
     # factors"): after `passkeys_deadline` (the last day, UTC, any other
     # method logs in) only a passkey does; with `passkey_recovery`, a code by
     # the channel or a recovery code still logs in, to add a new passkey.
-    passkeys_required = models.BooleanField("require a phishing-resistant method", default=False)
-    passkeys_deadline = models.DateField("last day for other methods", null=True, blank=True)
-    passkey_recovery = models.BooleanField("allow codes for recovery", default=False)
+    passkeys_required = models.BooleanField(_("require a phishing-resistant method"), default=False)
+    passkeys_deadline = models.DateField(_("last day for other methods"), null=True, blank=True)
+    passkey_recovery = models.BooleanField(_("allow codes for recovery"), default=False)
     # Reaching people (docs/BEHAVIOUR.md): SMS and voice go only to numbers of
     # these countries; none chosen is every country.
-    sms_countries = CountryField("allowed countries for SMS and voice", multiple=True, blank=True)
+    sms_countries = CountryField(
+        _("allowed countries for SMS and voice"), multiple=True, blank=True
+    )
     allow_fallback = models.BooleanField(
-        "allow other channels when a code does not arrive", default=False
+        _("allow other channels when a code does not arrive"), default=False
     )
     daily_phone_limit = models.PositiveIntegerField(
-        "daily SMS and voice limit", default=daily_phone_limit_default
+        _("daily SMS and voice limit"), default=daily_phone_limit_default
     )
     # 0: a browser is never remembered.
-    remember_browser_days = models.PositiveSmallIntegerField("remember browsers for", default=0)
+    remember_browser_days = models.PositiveSmallIntegerField(_("remember browsers for"), default=0)
 
     def __str__(self) -> str:
         return self.name
@@ -60,39 +63,39 @@ class AuditEvent(models.Model):
     """One security decision. Never holds a secret: no code, no password."""
 
     class Action(models.TextChoices):
-        ACCOUNT_2FA_ENABLED = "account_2fa_enabled", "Account 2FA enabled"
-        ACCOUNT_2FA_DISABLED = "account_2fa_disabled", "Account 2FA disabled"
-        ACCOUNT_CHANNEL_CHANGED = "account_channel_changed", "Account channel changed"
-        USER_2FA_ENABLED = "user_2fa_enabled", "User 2FA enabled"
-        USER_2FA_DISABLED = "user_2fa_disabled", "User 2FA disabled"
-        DESTINATION_CHANGED = "destination_changed", "Code destination changed"
-        CODE_SENT = "code_sent", "Code sent"
-        DELIVERY_FAILED = "delivery_failed", "Delivery failed"
-        CODE_ACCEPTED = "code_accepted", "Code accepted"
-        CODE_REFUSED = "code_refused", "Code refused"
-        CODE_STEP_LOCKED = "code_step_locked", "Code step locked"
-        LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
-        LOGIN_FAILED = "login_failed", "Login failed"
-        ACCESS_DENIED = "access_denied", "Access denied"
-        COWORKERS_NOTIFIED = "coworkers_notified", "Co-workers notified"
-        CONTACT_CHANGED = "contact_changed", "Email or phone number changed"
-        PASSWORD_CHANGED = "password_changed", "Password changed"
-        PASSWORD_CHANGE_REFUSED = "password_change_refused", "Password change refused"
-        SESSIONS_ENDED = "sessions_ended", "Other sessions logged out"
-        CODE_STEP_UNLOCKED = "code_step_unlocked", "Code step unlocked"
-        LIMIT_REACHED = "limit_reached", "Limit reached"
-        AUDIT_EXPORTED = "audit_exported", "Audit log exported"
-        ROLLOUT_CHANGED = "rollout_changed", "Roll-out settings changed"
-        COWORKERS_EXPORTED = "coworkers_exported", "Co-workers exported"
-        REMINDER_SENT = "reminder_sent", "Roll-out reminder sent"
-        BROWSER_TRUSTED = "browser_trusted", "Browser remembered"
-        BROWSER_TRUST_ENDED = "browser_trust_ended", "Trusted browser revoked"
-        RECOVERY_CODES_GENERATED = "recovery_codes_generated", "Recovery codes generated"
-        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
-        TWOFACTOR_RESET = "twofactor_reset", "Two-factor authentication reset"
-        FACTOR_ADDED = "factor_added", "Sign-in method added"
-        FACTOR_REMOVED = "factor_removed", "Sign-in method removed"
-        CODE_FALLBACK = "code_fallback", "Code sent by another channel"
+        ACCOUNT_2FA_ENABLED = "account_2fa_enabled", _("Account 2FA enabled")
+        ACCOUNT_2FA_DISABLED = "account_2fa_disabled", _("Account 2FA disabled")
+        ACCOUNT_CHANNEL_CHANGED = "account_channel_changed", _("Account channel changed")
+        USER_2FA_ENABLED = "user_2fa_enabled", _("User 2FA enabled")
+        USER_2FA_DISABLED = "user_2fa_disabled", _("User 2FA disabled")
+        DESTINATION_CHANGED = "destination_changed", _("Code destination changed")
+        CODE_SENT = "code_sent", _("Code sent")
+        DELIVERY_FAILED = "delivery_failed", _("Delivery failed")
+        CODE_ACCEPTED = "code_accepted", _("Code accepted")
+        CODE_REFUSED = "code_refused", _("Code refused")
+        CODE_STEP_LOCKED = "code_step_locked", _("Code step locked")
+        LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        ACCESS_DENIED = "access_denied", _("Access denied")
+        COWORKERS_NOTIFIED = "coworkers_notified", _("Co-workers notified")
+        CONTACT_CHANGED = "contact_changed", _("Email or phone number changed")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_CHANGE_REFUSED = "password_change_refused", _("Password change refused")
+        SESSIONS_ENDED = "sessions_ended", _("Other sessions logged out")
+        CODE_STEP_UNLOCKED = "code_step_unlocked", _("Code step unlocked")
+        LIMIT_REACHED = "limit_reached", _("Limit reached")
+        AUDIT_EXPORTED = "audit_exported", _("Audit log exported")
+        ROLLOUT_CHANGED = "rollout_changed", _("Roll-out settings changed")
+        COWORKERS_EXPORTED = "coworkers_exported", _("Co-workers exported")
+        REMINDER_SENT = "reminder_sent", _("Roll-out reminder sent")
+        BROWSER_TRUSTED = "browser_trusted", _("Browser remembered")
+        BROWSER_TRUST_ENDED = "browser_trust_ended", _("Trusted browser revoked")
+        RECOVERY_CODES_GENERATED = "recovery_codes_generated", _("Recovery codes generated")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        TWOFACTOR_RESET = "twofactor_reset", _("Two-factor authentication reset")
+        FACTOR_ADDED = "factor_added", _("Sign-in method added")
+        FACTOR_REMOVED = "factor_removed", _("Sign-in method removed")
+        CODE_FALLBACK = "code_fallback", _("Code sent by another channel")
 
     enterprise = models.ForeignKey(
         Enterprise, null=True, blank=True, on_delete=models.CASCADE, related_name="audit_events"
@@ -138,8 +141,8 @@ class RolloutReminder(models.Model):
     with two beat processes, or a restart, sending the same day."""
 
     class Kind(models.TextChoices):
-        TWOFACTOR = "twofactor", "Turn on two-factor authentication"
-        PASSKEY = "passkey", "Add a passkey"
+        TWOFACTOR = "twofactor", _("Turn on two-factor authentication")
+        PASSKEY = "passkey", _("Add a passkey")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.TWOFACTOR)

@@ -6,6 +6,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from enterprise.audit import Action, audit_record
@@ -147,12 +148,13 @@ def _reminder(user, enterprise, kind: str, deadline: date) -> EmailMessage:
 
 
 def _reminder_words(user, enterprise, kind: str, deadline: date) -> EmailMessage:
+    day = date_format(deadline, "j F Y")
     if kind == RolloutReminder.Kind.PASSKEY:
-        subject = f"Customer Portal: add a passkey by {deadline:%-d %B %Y}"
+        subject = _("Customer Portal: add a passkey by %(day)s") % {"day": day}
         template = "enterprise/messages/passkey_reminder.txt"
         url = f"{settings.PORTAL_BASE_URL}/account/security/"
     else:
-        subject = f"Customer Portal: turn on two-factor authentication by {deadline:%-d %B %Y}"
+        subject = _("Customer Portal: turn on two-factor authentication by %(day)s") % {"day": day}
         template = "enterprise/messages/rollout_reminder.txt"
         url = f"{settings.PORTAL_BASE_URL}/account/settings/"
     context = {"user": user, "enterprise": enterprise, "deadline": deadline, "settings_url": url}

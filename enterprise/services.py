@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.sessions import sessions_end
 from enterprise import selectors
@@ -271,8 +273,10 @@ def policy_apply(
         ) or _reaches_more(enterprise, sms_countries, daily_limit, allow_fallback)
         if loosens and twofactor_on(actor) and not ctx.stepped_up:
             raise CodeError(
-                "The settings changed while you were saving them. Nothing was changed: "
-                "look at them again, and Save."
+                _(
+                    "The settings changed while you were saving them. Nothing was changed: "
+                    "look at them again, and Save."
+                )
             )
         was_enabled, was_channel = enterprise.twofactor_enabled, enterprise.twofactor_channel
         was_rollout = (
@@ -395,8 +399,8 @@ def policy_apply(
                 notices.ACCOUNT_CHANNEL_CHANGED,
                 enterprise,
                 actor,
-                old=Channel(was_channel).label,
-                new=channel.label,
+                old=str(Channel(was_channel).label),
+                new=str(channel.label),
             )
         if enabled != was_enabled:
             audit_record(
@@ -444,49 +448,58 @@ def _passkey_words(required: bool, day: date | None, recovery: bool) -> str:
 
 
 def _passkey_message(rule, was_rule) -> str:
+    """The sentence a Save adds about passkeys, with a leading space; or ""."""
     required, day, recovery = rule
     if required and day and rule != was_rule:
-        then = (
-            "a code by the channel or a recovery code still logs in, to add a new passkey"
-            if recovery
-            else "no code logs in"
-        )
-        return (
-            f" A passkey is required: after {day:%-d %B %Y} (UTC), only a passkey logs in ({then})."
-        )
+        if recovery:
+            words = _(
+                "A passkey is required: after %(day)s (UTC), only a passkey logs in (a code by "
+                "the channel or a recovery code still logs in, to add a new passkey)."
+            )
+        else:
+            words = _(
+                "A passkey is required: after %(day)s (UTC), only a passkey logs in "
+                "(no code logs in)."
+            )
+        return " " + words % {"day": _day(day)}
     if was_rule[0] and not required:
-        return " A passkey is no longer required."
+        return " " + _("A passkey is no longer required.")
     return ""
+
+
+def _day(day: date) -> str:
+    """A deadline in a sentence, in the language of the request: "5 March 2027"."""
+    return date_format(day, "j F Y")
 
 
 def _policy_message(*, enabled, was_enabled, channel, was_channel, rollout, was_rollout) -> str:
     if not enabled:
         if was_enabled:
-            return (
+            return _(
                 "Two-factor authentication is disabled for the account. "
                 "Co-workers no longer need a code to log in."
             )
-        return "Settings saved. Two-factor authentication stays disabled."
+        return _("Settings saved. Two-factor authentication stays disabled.")
     if not was_enabled:
-        message = (
-            f"Two-factor authentication is enabled for the account, by {channel.label}. "
+        message = _(
+            "Two-factor authentication is enabled for the account, by %(channel)s. "
             "Tell your co-workers so they can set it up for their logins."
-        )
+        ) % {"channel": channel.label}
     elif channel != was_channel:
-        message = (
-            f"The channel is now {channel.label}. Co-workers who use two-factor "
+        message = _(
+            "The channel is now %(channel)s. Co-workers who use two-factor "
             "authentication will verify a code on the new channel at their next login."
-        )
+        ) % {"channel": channel.label}
     else:
-        message = "Settings saved."
+        message = _("Settings saved.")
     required, day, _days = rollout
     if required and day and (required, day) != was_rollout[:2]:
-        message += (
-            f" Two-factor authentication is required: co-workers without it have until "
-            f"{day:%-d %B %Y} (UTC) to turn it on."
-        )
+        message += " " + _(
+            "Two-factor authentication is required: co-workers without it have until "
+            "%(day)s (UTC) to turn it on."
+        ) % {"day": _day(day)}
     elif was_rollout[0] and not required:
-        message += " Two-factor authentication is no longer required."
+        message += " " + _("Two-factor authentication is no longer required.")
     return message
 
 
@@ -537,8 +550,10 @@ def coworker_reset_needed(request: HttpRequest, admin: Any, *, coworker_id: int,
         if twofactor_on(coworker):
             # A password alone must not undo someone else's second factor.
             raise CodeError(
-                "Turn on two-factor authentication for your own login first: "
-                "resetting someone else's needs a code from yours."
+                _(
+                    "Turn on two-factor authentication for your own login first: "
+                    "resetting someone else's needs a code from yours."
+                )
             )
         return []
     return stepup.step_up(request, user=admin)
@@ -553,7 +568,7 @@ def _reset_target(admin: Any, coworker_id: int) -> Any:
         raise PermissionDenied("No such co-worker.")
     if coworker.pk == admin.pk:
         raise CodeError(
-            "You can't reset your own two-factor authentication: ask another administrator."
+            _("You can't reset your own two-factor authentication: ask another administrator.")
         )
     return coworker
 
@@ -572,8 +587,10 @@ def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -
         CodeDevice.objects.select_for_update().filter(user=coworker).first()
         if not twofactor_on(admin) and twofactor_on(coworker):
             raise CodeError(
-                "Turn on two-factor authentication for your own login first: "
-                "resetting someone else's needs a code from yours."
+                _(
+                    "Turn on two-factor authentication for your own login first: "
+                    "resetting someone else's needs a code from yours."
+                )
             )
         CodeDevice.objects.filter(user=coworker).update(enrolled=False, confirmed=False)
         code_step_unlock(user=coworker)
@@ -594,8 +611,8 @@ def coworker_reset_apply(ctx: ChangeContext, *, coworker_id: int, reason: str) -
         },
     )
     name = coworker.get_full_name() or coworker.username
-    return (
-        f"Two-factor authentication for {name} is reset: it is off, their recovery codes "
+    return _(
+        "Two-factor authentication for %(name)s is reset: it is off, their recovery codes "
         "and remembered browsers no longer work, and their sessions were logged out. "
         "They were told by email."
-    )
+    ) % {"name": name}

@@ -7,6 +7,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enterprise import selectors, services
@@ -73,7 +75,7 @@ def settings_twofactor(request):
             payload = form.payload()
             plan = services.policy_plan(admin=admin, **payload)
             if not plan.changed:
-                messages.info(request, "Nothing changed.")
+                messages.info(request, _("Nothing changed."))
                 return redirect("enterprise:twofactor")
             if plan.unreachable_count and not form.cleaned_data["confirm_unreachable"]:
                 # Show who cannot receive on the new channel; a second Save confirms.
@@ -127,10 +129,18 @@ def settings_twofactor(request):
 @require_POST
 def coworkers_notify(request):
     if not request.user.enterprise.twofactor_enabled:
-        messages.error(request, "Turn on two-factor authentication for the account first.")
+        messages.error(request, _("Turn on two-factor authentication for the account first."))
         return redirect("enterprise:twofactor")
     count = services.coworkers_notify(actor=request.user, ip=client_ip(request))
-    messages.success(request, f"A notice is on its way to {count} co-workers.")
+    messages.success(
+        request,
+        ngettext(
+            "A notice is on its way to %(count)s co-worker.",
+            "A notice is on its way to %(count)s co-workers.",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("enterprise:twofactor")
 
 
@@ -196,10 +206,11 @@ def coworker_unlock(request, user_id: int):
     if services.coworker_unlock(admin=request.user, coworker=coworker, ip=client_ip(request)):
         messages.success(
             request,
-            f"{name}'s code step is unlocked. They were told by email and log in again.",
+            _("%(name)s's code step is unlocked. They were told by email and log in again.")
+            % {"name": name},
         )
     else:
-        messages.info(request, f"{name}'s code step was not locked.")
+        messages.info(request, _("%(name)s's code step was not locked.") % {"name": name})
     return redirect("enterprise:coworker", user_id=coworker.pk)
 
 
