@@ -22,6 +22,7 @@ BENCHMARKS = [
     "scale",
     "rollout",
     "load",
+    "fallback",
 ]
 
 

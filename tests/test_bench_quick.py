@@ -27,6 +27,8 @@ TITLES = [
     "Roll-out counts of an enterprise",
     "The 2FA tab with the roll-out view",
     "Full 2FA logins under load",
+    "Logins when 10% of SMS are undelivered",
+    "Logins whose first SMS was undelivered",
 ]
 
 
