@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -15,7 +17,7 @@ class PortalAdminSite(admin.AdminSite):
     session verified by the staff member's own second factor (docs/SECURITY.md,
     "Operators"), whether or not their enterprise requires 2FA."""
 
-    site_header = "Customer Portal operations"
+    site_header = _("Customer Portal operations")
 
     def has_permission(self, request: HttpRequest) -> bool:
         verified = getattr(request.user, "is_verified", None)  # django-otp's
@@ -38,17 +40,21 @@ class PortalAdminSite(admin.AdminSite):
             # before it was turned on): log in again, with the code.
             logout(request)
             messages.info(
-                request, "Log in with your verification code to open the operations site."
+                request, gettext("Log in with your verification code to open the operations site.")
             )
             return redirect(login_url)
         if user.enterprise.twofactor_enabled:
-            how = "turn it on for your login first (Status, on this tab), then log in again."
-        else:
-            how = (
-                f"{user.enterprise.name} has it turned off, so an administrator must turn it "
-                "on first (Enterprise Settings > Two-Factor Authentication)."
+            message = gettext(
+                "Operators need two-factor authentication: turn it on for your login first "
+                "(Status, on this tab), then log in again."
             )
-        messages.error(request, f"Operators need two-factor authentication: {how}")
+        else:
+            message = gettext(
+                "Operators need two-factor authentication: %(enterprise)s has it turned off, "
+                "so an administrator must turn it on first (Enterprise Settings > Two-Factor "
+                "Authentication)."
+            ) % {"enterprise": user.enterprise.name}
+        messages.error(request, message)
         return redirect(reverse("accounts:settings"))
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import segno
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,8 +26,9 @@ from twofactor.models import CodeDevice, Lock
 if TYPE_CHECKING:
     from accounts.models import User
 
+# The device's name (and the audit log's word for it): data, not words for a reader.
 APP_NAME = "Authenticator app"
-WRONG = "That code is not correct. Enter the 6-digit code your authenticator app shows now."
+WRONG = _("That code is not correct. Enter the 6-digit code your authenticator app shows now.")
 
 
 def app_allowed(user: "User") -> bool:
@@ -55,11 +58,13 @@ def app_secret(device: TOTPDevice) -> str:
 def app_qr_svg(device: TOTPDevice) -> str:
     """The otpauth:// URL as an SVG QR code, drawn here (no image request,
     no JavaScript; the secret never leaves the page)."""
-    label = "QR code of your authenticator app's secret"
+    label = gettext("QR code of your authenticator app's secret")
     svg: str = segno.make(device.config_url, error="m").svg_inline(
         scale=4, dark="#1c2430", light="#ffffff", title=label
     )
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    # A translation may hold characters an attribute cannot (the English has none).
+    attribute = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{attribute}" ', 1)
 
 
 @sensitive_variables("code")
@@ -78,7 +83,7 @@ def app_verify(
             raise locked_error(lock)
         totp = device or app_device(user)
         if totp is None:
-            raise CodeError("Your authenticator app was removed. Please start again.")
+            raise CodeError(gettext("Your authenticator app was removed. Please start again."))
         totp = TOTPDevice.objects.select_for_update().get(pk=totp.pk)
         if totp.verify_token(code):
             code_device.throttle_reset(commit=False)

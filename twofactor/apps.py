@@ -1,11 +1,12 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TwofactorConfig(AppConfig):
     name = "twofactor"
-    verbose_name = "Two-factor authentication"
+    verbose_name = _("Two-factor authentication")
 
     def ready(self) -> None:
         from django.core.signals import setting_changed

@@ -17,7 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from django_stubs_ext import StrOrPromise
 
 from enterprise.audit import Action, audit_record
 from twofactor import insight, notices
@@ -40,13 +43,15 @@ OWNER_PURPOSES = (Challenge.Purpose.LOGIN, Challenge.Purpose.STEP_UP)
 
 
 class CodeError(Exception):
-    """A code step the person cannot take now; `message` says what to do."""
+    """A code step the person cannot take now; `message` says what to do, in
+    the language active where it was raised (a lazy message is read then, so
+    `message` is always a plain str: fit for JSON and the session)."""
 
     status = 400
 
-    def __init__(self, message: str, *, retry_at: datetime | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise, *, retry_at: datetime | None = None):
+        self.message = str(message)
+        super().__init__(self.message)
         self.retry_at = retry_at
 
 
@@ -68,11 +73,13 @@ def _at(moment: datetime) -> str:
 
 def lock_message(lock: Lock) -> str:
     if lock.until is None:
-        return (
+        return gettext(
             "Too many wrong codes. The code step is locked until an administrator "
             "unlocks it: ask your administrator."
         )
-    return f"Too many wrong codes. The code step is locked until {_at(lock.until)}."
+    return gettext("Too many wrong codes. The code step is locked until %(time)s.") % {
+        "time": _at(lock.until)
+    }
 
 
 def locked_error(lock: Lock) -> RateLimited:
@@ -146,9 +153,13 @@ def challenge_issue(
             if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
                 ready = last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN
                 seconds = max(1, int((ready - now).total_seconds() + 0.999))
-                unit = "second" if seconds == 1 else "seconds"
                 raise RateLimited(
-                    f"A code was just sent. You can ask for a new one in {seconds} {unit}.",
+                    ngettext(
+                        "A code was just sent. You can ask for a new one in %(seconds)s second.",
+                        "A code was just sent. You can ask for a new one in %(seconds)s seconds.",
+                        seconds,
+                    )
+                    % {"seconds": seconds},
                     retry_at=ready,
                 )
         for queryset, limit in _limits(user=user, purpose=purpose, address=destination.address):
@@ -162,7 +173,8 @@ def challenge_issue(
                     detail="hourly code limit",
                 )
                 raise RateLimited(
-                    f"Too many codes were sent in the last hour. Try again at {_at(retry_at)}.",
+                    gettext("Too many codes were sent in the last hour. Try again at %(time)s.")
+                    % {"time": _at(retry_at)},
                     retry_at=retry_at,
                 )
         taken = None
@@ -201,7 +213,7 @@ def challenge_issue(
     return challenge
 
 
-DAILY_LIMIT_REACHED = (
+DAILY_LIMIT_REACHED = _(
     "Your account has sent all the SMS and voice codes its administrator allows today. "
     "Try again: codes go by email until midnight UTC (a new phone number can be confirmed "
     "tomorrow)."
@@ -249,7 +261,7 @@ def _enqueue_delivery(challenge: Challenge, *, ip: str | None) -> None:
             detail="delivery queue unavailable",
         )
         raise DeliveryUnavailable(
-            "We couldn't send your code right now. Try again in a minute."
+            gettext("We couldn't send your code right now. Try again in a minute.")
         ) from exc
 
 
@@ -259,7 +271,7 @@ class _Refusal:
     locked: Lock | None = None
 
 
-ALREADY_USED = (
+ALREADY_USED = _(
     "This code was already used or replaced by a newer one. Use the latest code, or click Resend."
 )
 
@@ -282,15 +294,21 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
         if lock:
             refusal = _Refusal(locked_error(lock))
         elif challenge is None:
-            refusal = _Refusal(CodeError("This code step has ended. Please start again."))
+            refusal = _Refusal(CodeError(gettext("This code step has ended. Please start again.")))
         elif challenge.status == Challenge.Status.KILLED:
             refusal = _Refusal(
-                CodeError("This code was entered wrong too many times. Click Resend for a new one.")
+                CodeError(
+                    gettext(
+                        "This code was entered wrong too many times. Click Resend for a new one."
+                    )
+                )
             )
         elif challenge.status != Challenge.Status.ACTIVE:
             refusal = _Refusal(CodeError(ALREADY_USED))
         elif now >= challenge.expires_at:
-            refusal = _Refusal(CodeError("This code has expired. Click Resend for a new one."))
+            refusal = _Refusal(
+                CodeError(gettext("This code has expired. Click Resend for a new one."))
+            )
         elif challenge.code_hash and hmac.compare_digest(
             code_hash(code, challenge.salt), challenge.code_hash
         ):
@@ -359,12 +377,22 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str |
     if left <= 0:
         return _Refusal(
             CodeError(
-                "That code is not correct, and this code can no longer be used. "
-                "Click Resend for a new one."
+                gettext(
+                    "That code is not correct, and this code can no longer be used. "
+                    "Click Resend for a new one."
+                )
             )
         )
-    tries = "try" if left == 1 else "tries"
-    return _Refusal(CodeError(f"That code is not correct. {left} {tries} left for this code."))
+    return _Refusal(
+        CodeError(
+            ngettext(
+                "That code is not correct. %(left)s try left for this code.",
+                "That code is not correct. %(left)s tries left for this code.",
+                left,
+            )
+            % {"left": left}
+        )
+    )
 
 
 def code_step_unlock(*, user: "User") -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from enterprise.audit import Action, audit_record
 from twofactor import insight
@@ -44,7 +45,8 @@ def challenge_deliver(*, challenge_id: int) -> str:
         )
         if pending.filter(expires_at__lte=now).update(
             delivery=Challenge.Delivery.FAILED,
-            delivery_detail="The code expired before it could be sent. Click Resend.",
+            # Stored in English; the pop-up reads it in its reader's language.
+            delivery_detail=gettext_noop("The code expired before it could be sent. Click Resend."),
         ):
             insight.challenge_tally(challenge_id, "failed")
         # Sent already (a redelivered task): its id, so reports that beat
@@ -161,7 +163,7 @@ def challenge_give_up(*, challenge_id: int, reason: str) -> None:
         delivery__in=[Challenge.Delivery.QUEUED, Challenge.Delivery.SENDING],
     ).update(
         delivery=Challenge.Delivery.FAILED,
-        delivery_detail="We couldn't reach the provider. Click Resend to try again.",
+        delivery_detail=gettext_noop("We couldn't reach the provider. Click Resend to try again."),
     )
     if updated:
         insight.challenge_tally(challenge_id, "failed")

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import phonenumbers
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from phonenumbers import PhoneNumberType
 
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS, Channel
@@ -28,13 +31,13 @@ DAILY_LIMIT = "daily_limit"
 
 # Numbers that cost the sender (or the receiver's operator bills the sender
 # for), or that no person reads a code on: refused before anything is sent.
-REFUSED_NUMBER_TYPES = {
-    PhoneNumberType.PREMIUM_RATE: "premium-rate numbers",
-    PhoneNumberType.SHARED_COST: "shared-cost numbers",
-    PhoneNumberType.UAN: "company (UAN) numbers",
-    PhoneNumberType.PAGER: "pagers",
-    PhoneNumberType.VOICEMAIL: "voicemail-only numbers",
-    PhoneNumberType.PERSONAL_NUMBER: "personal forwarding numbers",
+REFUSED_NUMBER_TYPES: dict[int, StrOrPromise] = {
+    PhoneNumberType.PREMIUM_RATE: _("premium-rate numbers"),
+    PhoneNumberType.SHARED_COST: _("shared-cost numbers"),
+    PhoneNumberType.UAN: _("company (UAN) numbers"),
+    PhoneNumberType.PAGER: _("pagers"),
+    PhoneNumberType.VOICEMAIL: _("voicemail-only numbers"),
+    PhoneNumberType.PERSONAL_NUMBER: _("personal forwarding numbers"),
 }
 
 
@@ -50,7 +53,8 @@ class Destination:
 
     @property
     def channel_label(self) -> str:
-        return CHANNEL_LABELS[self.channel]
+        """The channel in a sentence, in the active language."""
+        return str(CHANNEL_LABELS[self.channel])
 
     def same_as(self, other: "Destination | None") -> bool:
         return other is not None and (self.channel, self.address) == (
@@ -147,33 +151,40 @@ def phone_refusal(number: str, regions: Collection[str] = ()) -> str | None:
     try:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
-        return "This is not a phone number."
+        return gettext("This is not a phone number.")
     if regions and not phone_allowed(number, regions):
         return country_refusal(region_of(number), regions)
-    kind: str | None
+    kind: StrOrPromise | None
     if phonenumbers.region_code_for_number(parsed) == "001":
-        kind = "satellite and international network numbers"
+        kind = gettext("satellite and international network numbers")
     else:
         kind = REFUSED_NUMBER_TYPES.get(phonenumbers.number_type(parsed))
     if kind is None:
         return None
-    return (
-        f"This number can't receive verification codes: {kind} are refused. "
+    return gettext(
+        "This number can't receive verification codes: %(kind)s are refused. "
         "Use a mobile or landline number."
-    )
+    ) % {"kind": kind}
 
 
 def country_name(region: str) -> str:
     from django_countries import countries
 
-    return str(countries.name(region)) or region or "an unknown country"
+    return str(countries.name(region)) or region or gettext("an unknown country")
 
 
 def country_refusal(region: str, regions: Collection[str]) -> str:
     names = sorted(country_name(r) for r in regions)
-    allowed = ", ".join(names) if len(names) <= 6 else f"the {len(names)} countries they chose"
-    return (
-        f"Your administrator allows SMS and voice codes only to phone numbers in {allowed}. "
-        f"This number is in {country_name(region)}: use a number in an allowed country, "
-        "or leave Phone number empty to get codes by email."
+    allowed = (
+        ", ".join(names)
+        if len(names) <= 6
+        else ngettext(
+            "the %(count)s country they chose", "the %(count)s countries they chose", len(names)
+        )
+        % {"count": len(names)}
     )
+    return gettext(
+        "Your administrator allows SMS and voice codes only to phone numbers in %(allowed)s. "
+        "This number is in %(country)s: use a number in an allowed country, "
+        "or leave Phone number empty to get codes by email."
+    ) % {"allowed": allowed, "country": country_name(region)}

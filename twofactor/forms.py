@@ -1,14 +1,16 @@
 from django import forms
 from django.conf import settings
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Verification code",
+        label=_("Verification code"),
         max_length=20,
         strip=True,
-        error_messages={"required": "Enter the verification code from your message."},
+        error_messages={"required": _("Enter the verification code from your message.")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -29,19 +31,24 @@ def six_digits(value: str) -> str:
     digits = settings.TWOFACTOR_CODE_DIGITS
     RegexValidator(
         rf"^[0-9]{{{digits}}}$",
-        message=f"The code is {digits} digits, with no letters.",
+        message=ngettext(
+            "The code is %(digits)s digit, with no letters.",
+            "The code is %(digits)s digits, with no letters.",
+            digits,
+        )
+        % {"digits": digits},
     )(code)
     return code
 
 
 class RecoveryForm(forms.Form):
     recovery_code = forms.CharField(
-        label="Recovery code",
+        label=_("Recovery code"),
         max_length=40,
         strip=True,
         error_messages={
-            "required": "Enter one of your recovery codes, like abcd-efgh.",
-            "max_length": "A recovery code is 8 letters and digits, like abcd-efgh.",
+            "required": _("Enter one of your recovery codes, like abcd-efgh."),
+            "max_length": _("A recovery code is 8 letters and digits, like abcd-efgh."),
         },
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
@@ -53,10 +60,10 @@ class AppCodeForm(forms.Form):
     """The code the person's authenticator app shows (6 digits)."""
 
     app_code = forms.CharField(
-        label="Code from your authenticator app",
+        label=_("Code from your authenticator app"),
         max_length=20,
         strip=True,
-        error_messages={"required": "Enter the 6-digit code your authenticator app shows."},
+        error_messages={"required": _("Enter the 6-digit code your authenticator app shows.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
         ),

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, VerifyNotAllowed
 
 from twofactor.vocabulary import Channel
@@ -57,9 +58,9 @@ class CodeDevice(ThrottlingMixin, Device):
     recovery_grant = models.CharField(max_length=64, blank=True)
 
     class State(models.TextChoices):
-        OFF = "off", "Disabled"
-        ENABLED = "enabled", "Enabled"
-        VERIFICATION_REQUIRED = "verification_required", "Verification required"
+        OFF = "off", _("Disabled")
+        ENABLED = "enabled", _("Enabled")
+        VERIFICATION_REQUIRED = "verification_required", _("Verification required")
 
     def state(self) -> "CodeDevice.State":
         if not self.enrolled:
@@ -102,11 +103,11 @@ class Challenge(models.Model):
     class Purpose(models.TextChoices):
         # A login, or a step-up: the code goes to the destination the
         # person's login uses now, and counts against that destination.
-        LOGIN = "login", "log in"
-        STEP_UP = "step_up", "confirm it's you"
+        LOGIN = "login", _("log in")
+        STEP_UP = "step_up", _("confirm it's you")
         # Proving a destination not yet proven: counted against whoever asks,
         # never against the destination's owner.
-        PROVE = "prove", "confirm a new destination"
+        PROVE = "prove", _("confirm a new destination")
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -115,12 +116,12 @@ class Challenge(models.Model):
         KILLED = "killed"
 
     class Delivery(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        UNDELIVERED = "undelivered", "Undelivered"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        FAILED = "failed", _("Failed")
 
     # What the pop-up shows as "the code did not arrive".
     NOT_DELIVERED = (Delivery.UNDELIVERED, Delivery.FAILED)

@@ -12,6 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -37,30 +39,33 @@ FACTOR_REMOVED = "factor_removed"
 DAILY_LIMIT_NEAR = "daily_limit_near"
 PASSKEY_RULE_CHANGED = "passkey_rule_changed"
 
-SUBJECTS = {
-    CODE_STEP_LOCKED: "Customer Portal: too many wrong verification codes",
-    CODE_STEP_UNLOCKED: "Customer Portal: an administrator unlocked your verification codes",
-    TWOFACTOR_ON: "Customer Portal: two-factor authentication turned on",
-    TWOFACTOR_OFF: "Customer Portal: two-factor authentication turned off",
-    EMAIL_CHANGED: "Customer Portal: your email address was changed",
-    PHONE_CHANGED: "Customer Portal: your phone number was changed",
-    PASSWORD_CHANGED: "Customer Portal: your password was changed",
-    SESSIONS_ENDED: "Customer Portal: your other sessions were logged out",
-    RECOVERY_CODE_USED: "Customer Portal: a recovery code was used",
-    RECOVERY_CODES_GENERATED: "Customer Portal: new recovery codes were generated",
-    TWOFACTOR_RESET: "Customer Portal: an administrator reset your two-factor authentication",
-    FACTOR_ADDED: "Customer Portal: a way to log in was added to your login",
-    FACTOR_REMOVED: "Customer Portal: a way to log in was removed from your login",
-    BROWSER_TRUSTED: "Customer Portal: a browser was remembered for your login",
-    DAILY_LIMIT_NEAR: (
-        "Customer Portal: {enterprise} has used {count} of its {limit} SMS and voice codes today"
+# Read in the recipient's language when the notice is sent; %(name)s: a key
+# of the notice's data (notice_deliver).
+SUBJECTS: dict[str, StrOrPromise] = {
+    CODE_STEP_LOCKED: _("Customer Portal: too many wrong verification codes"),
+    CODE_STEP_UNLOCKED: _("Customer Portal: an administrator unlocked your verification codes"),
+    TWOFACTOR_ON: _("Customer Portal: two-factor authentication turned on"),
+    TWOFACTOR_OFF: _("Customer Portal: two-factor authentication turned off"),
+    EMAIL_CHANGED: _("Customer Portal: your email address was changed"),
+    PHONE_CHANGED: _("Customer Portal: your phone number was changed"),
+    PASSWORD_CHANGED: _("Customer Portal: your password was changed"),
+    SESSIONS_ENDED: _("Customer Portal: your other sessions were logged out"),
+    RECOVERY_CODE_USED: _("Customer Portal: a recovery code was used"),
+    RECOVERY_CODES_GENERATED: _("Customer Portal: new recovery codes were generated"),
+    TWOFACTOR_RESET: _("Customer Portal: an administrator reset your two-factor authentication"),
+    FACTOR_ADDED: _("Customer Portal: a way to log in was added to your login"),
+    FACTOR_REMOVED: _("Customer Portal: a way to log in was removed from your login"),
+    BROWSER_TRUSTED: _("Customer Portal: a browser was remembered for your login"),
+    DAILY_LIMIT_NEAR: _(
+        "Customer Portal: %(enterprise)s has used %(count)s of its %(limit)s SMS and voice "
+        "codes today"
     ),
-    PASSKEY_RULE_CHANGED: "Customer Portal: the passkey requirement of {enterprise} changed",
-    ACCOUNT_2FA_DISABLED: (
-        "Customer Portal: two-factor authentication was turned off for {enterprise}"
+    PASSKEY_RULE_CHANGED: _("Customer Portal: the passkey requirement of %(enterprise)s changed"),
+    ACCOUNT_2FA_DISABLED: _(
+        "Customer Portal: two-factor authentication was turned off for %(enterprise)s"
     ),
-    ACCOUNT_CHANNEL_CHANGED: (
-        "Customer Portal: the two-factor channel of {enterprise} changed to {new}"
+    ACCOUNT_CHANNEL_CHANGED: _(
+        "Customer Portal: the two-factor channel of %(enterprise)s changed to %(new)s"
     ),
 }
 
@@ -106,7 +111,7 @@ def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str,
         **context,
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = str(SUBJECTS[kind]).format(**data)
+        subject = str(SUBJECTS[kind]) % data
         body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
     get_connection().send_messages(messages)

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -38,8 +40,9 @@ from twofactor.models import CodeDevice, Lock, Passkey
 if TYPE_CHECKING:
     from accounts.models import User
 
+# The relying party's name: the product's, as on every message it sends.
 RP_NAME = "Customer Portal"
-WRONG = "That passkey was not accepted. Try again, or try another way."
+WRONG = _("That passkey was not accepted. Try again, or try another way.")
 
 
 def today_utc() -> date:
@@ -151,7 +154,7 @@ def registration_verify(
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
-        raise CodeError("That passkey could not be added. Please try again.") from exc
+        raise CodeError(gettext("That passkey could not be added. Please try again.")) from exc
     try:
         with transaction.atomic():
             passkey = Passkey.objects.create(
@@ -162,7 +165,7 @@ def registration_verify(
                 sign_count=verified.sign_count,
             )
     except IntegrityError as exc:  # a credential id already stored (anyone's)
-        raise CodeError("That passkey could not be added. Please try again.") from exc
+        raise CodeError(gettext("That passkey could not be added. Please try again.")) from exc
     audit_record(Action.FACTOR_ADDED, actor=user, target=user, ip=ip, detail=f"passkey {name}")
     return passkey
 
@@ -230,7 +233,7 @@ def authentication_verify(*, user: "User", credential: str, challenge: str, ip: 
     raise CodeError(WRONG)
 
 
-LAST_PASSKEY = (
+LAST_PASSKEY = _(
     "Your administrator accepts only passkeys to log in: add another passkey before you "
     "remove this one."
 )

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from enterprise.audit import Action, audit_record
@@ -24,7 +25,7 @@ from twofactor.models import CodeDevice, Lock, RecoveryCode
 if TYPE_CHECKING:
     from accounts.models import User
 
-WRONG = "That recovery code is not correct, or it was already used."
+WRONG = _("That recovery code is not correct, or it was already used.")
 
 
 def recovery_normalise(text: str) -> str:

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,10 +50,9 @@ def _password_step(
     if attempt.retry_at is not None:
         if user is not None:
             audit_record(Action.LIMIT_REACHED, target=user, ip=ip, detail="password guesses")
-        error = (
-            "Too many wrong passwords for this username. "
-            f"Try again after {timezone.localtime(attempt.retry_at):%H:%M} UTC."
-        )
+        error = _("Too many wrong passwords for this username. Try again after %(time)s UTC.") % {
+            "time": f"{timezone.localtime(attempt.retry_at):%H:%M}"
+        }
         return None, 429, error, attempt.retry_at
     if not form.is_valid():
         if user is not None:
@@ -111,7 +111,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     flow = flow_class.get(request)
     if flow is None:
-        message = flow_class.expired_message
+        message = str(flow_class.expired_message)
         restart = reverse(flow_class.restart_url_name)
         if wants_json(request):
             return JsonResponse({"ok": False, "message": message, "redirect": restart}, status=400)
@@ -120,7 +120,7 @@ def _verify(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     post = request.POST if request.method == "POST" else None
     if post is not None and not flow.answers(post.get("flow")):
         if wants_json(request):
-            return JsonResponse({"ok": False, "message": STALE}, status=409)
+            return JsonResponse({"ok": False, "message": str(STALE)}, status=409)
         messages.error(request, STALE)
         return redirect(flow.verify_url)
     recovery_typed = post is not None and "recovery_code" in post
@@ -205,7 +205,7 @@ def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
             return with_retry_after(response, exc.retry_at)
         messages.error(request, exc.message)
         return redirect(flow_class.verify_url_name)
-    message = "A new code is on its way. The previous code no longer works."
+    message = _("A new code is on its way. The previous code no longer works.")
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message})
     messages.success(request, message)
@@ -282,14 +282,14 @@ def _stale(request: HttpRequest, flow: Flow) -> JsonResponse | None:
     """A refusal when the answer names another stage than the waiting one."""
     if flow.answers(request.POST.get("flow") or request.GET.get("flow")):
         return None
-    return JsonResponse({"ok": False, "message": STALE}, status=409)
+    return JsonResponse({"ok": False, "message": str(STALE)}, status=409)
 
 
 def _passkey_options(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
     """The options for navigator.credentials.get(), for the waiting stage."""
     flow = flow_class.get(request)
     if flow is None or flow.method != "passkey":
-        return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
+        return JsonResponse({"ok": False, "message": str(flow_class.expired_message)}, status=400)
     stale = _stale(request, flow)
     if stale is not None:
         return stale
@@ -305,7 +305,7 @@ def _passkey_verify(request: HttpRequest, flow_class: type[Flow]) -> HttpRespons
     """The browser's answer: the waiting stage is done, or it says why not."""
     flow = flow_class.get(request)
     if flow is None:
-        return JsonResponse({"ok": False, "message": flow_class.expired_message}, status=400)
+        return JsonResponse({"ok": False, "message": str(flow_class.expired_message)}, status=400)
     stale = _stale(request, flow)
     if stale is not None:
         return stale
@@ -392,10 +392,10 @@ def login_fallback(request: HttpRequest) -> HttpResponse:
             return redirect(LoginFlow.restart_url_name)
         messages.error(request, exc.message)
         return redirect(LoginFlow.verify_url_name)
-    message = (
-        f"A new code is on its way by {way.channel_label} to {way.masked}. "
+    message = _(
+        "A new code is on its way by %(channel)s to %(destination)s. "
         "The previous code no longer works."
-    )
+    ) % {"channel": way.channel_label, "destination": way.masked}
     if wants_json(request):
         return JsonResponse({"ok": True, "message": message, "redirect": reverse("login_verify")})
     messages.success(request, message)

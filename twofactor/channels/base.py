@@ -11,8 +11,9 @@ class TransportError(Exception):
     """A message could not be handed to the provider.
 
     `permanent=True` means retrying cannot help (an invalid or unreachable
-    number) and `message` is shown to the person with what to do; otherwise the
-    task retries with backoff while the code is still valid."""
+    number) and `message` is shown to the person with what to do: in English,
+    marked with gettext_noop, and translated where the pop-up shows it;
+    otherwise the task retries with backoff while the code is still valid."""
 
     def __init__(
         self, message: str, *, permanent: bool = False, provider_code: int | None = None

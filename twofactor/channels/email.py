@@ -1,6 +1,7 @@
 import smtplib
 
 from django.core.mail import EmailMessage
+from django.utils.translation import gettext_noop
 
 from twofactor.channels.base import BaseChannel, TransportError, render_message
 
@@ -15,7 +16,8 @@ class EmailChannel(BaseChannel):
             message.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
             raise TransportError(
-                "The mail server refused this email address. Check it on My Account.",
+                # Kept in English (stored on the challenge); the pop-up translates it.
+                gettext_noop("The mail server refused this email address. Check it on My Account."),
                 permanent=True,
             ) from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:

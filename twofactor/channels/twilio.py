@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from requests.utils import get_environ_proxies
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
@@ -19,15 +20,29 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from twofactor.channels.base import BaseChannel, TransportError, render_message
 
+# What the person is told is marked for translation but kept in English here
+# (gettext_noop): it is stored on the challenge and in delivery reports, and
+# the pop-up reads it in the language of whoever reads it.
+
 # Twilio error codes that no retry can fix; the person is told what to do.
 PERMANENT_ERRORS = {
-    21211: "This phone number is not valid. Ask your administrator to correct it on My Account.",
-    21214: "This phone number cannot be reached. Ask your administrator to check it.",
-    21408: "Codes cannot be sent to this country. Ask your administrator for another channel.",
-    21610: "This number has replied STOP to our messages. Reply START, then click Resend.",
-    21612: "This phone number cannot receive messages from us. Ask your administrator.",
-    21614: "This number cannot receive SMS (it is not a mobile number). "
-    "Ask your administrator to switch the channel to Voice, or add a mobile number.",
+    21211: gettext_noop(
+        "This phone number is not valid. Ask your administrator to correct it on My Account."
+    ),
+    21214: gettext_noop("This phone number cannot be reached. Ask your administrator to check it."),
+    21408: gettext_noop(
+        "Codes cannot be sent to this country. Ask your administrator for another channel."
+    ),
+    21610: gettext_noop(
+        "This number has replied STOP to our messages. Reply START, then click Resend."
+    ),
+    21612: gettext_noop(
+        "This phone number cannot receive messages from us. Ask your administrator."
+    ),
+    21614: gettext_noop(
+        "This number cannot receive SMS (it is not a mobile number). "
+        "Ask your administrator to switch the channel to Voice, or add a mobile number."
+    ),
 }
 HTTP_TIMEOUT_SECONDS = 10
 TWILIO_API = "https://api.twilio.com"
@@ -59,7 +74,7 @@ def _transport_error(status: int, raw_code: object) -> TransportError:
     if status == 429 or status >= 500:
         return TransportError(f"Twilio {status}", provider_code=code)
     return TransportError(
-        "The code could not be sent. Click Resend, or ask your administrator.",
+        gettext_noop("The code could not be sent. Click Resend, or ask your administrator."),
         permanent=True,
         provider_code=code,
     )
@@ -199,26 +214,36 @@ CALL_DELIVERY = {
     "canceled": "failed",
 }
 SMS_NOT_DELIVERED = {
-    "30003": "Your phone could not be reached (switched off or out of signal). "
-    "Check it, then click Resend.",
-    "30004": "Your phone number blocks our messages. Allow them, or ask your administrator "
-    "for another channel.",
-    "30005": "This phone number is unknown or no longer in service. Correct it on My Account, "
-    "or ask your administrator.",
-    "30006": "This number cannot receive SMS (it is a landline). Ask your administrator to switch "
-    "the channel to Voice, or add a mobile number on My Account.",
-    "30007": "Your carrier blocked the message. Click Resend, or ask your administrator for "
-    "another channel.",
+    "30003": gettext_noop(
+        "Your phone could not be reached (switched off or out of signal). "
+        "Check it, then click Resend."
+    ),
+    "30004": gettext_noop(
+        "Your phone number blocks our messages. Allow them, or ask your administrator "
+        "for another channel."
+    ),
+    "30005": gettext_noop(
+        "This phone number is unknown or no longer in service. Correct it on My Account, "
+        "or ask your administrator."
+    ),
+    "30006": gettext_noop(
+        "This number cannot receive SMS (it is a landline). Ask your administrator to switch "
+        "the channel to Voice, or add a mobile number on My Account."
+    ),
+    "30007": gettext_noop(
+        "Your carrier blocked the message. Click Resend, or ask your administrator for "
+        "another channel."
+    ),
 }
-SMS_NOT_DELIVERED_DEFAULT = (
+SMS_NOT_DELIVERED_DEFAULT = gettext_noop(
     "The SMS did not reach your phone. Click Resend, or ask your administrator "
     "to check your phone number."
 )
 CALL_NOT_DELIVERED = {
-    "busy": "The line was busy. Click Resend to be called again.",
-    "no-answer": "Nobody answered the call. Click Resend to be called again.",
+    "busy": gettext_noop("The line was busy. Click Resend to be called again."),
+    "no-answer": gettext_noop("Nobody answered the call. Click Resend to be called again."),
 }
-CALL_NOT_DELIVERED_DEFAULT = (
+CALL_NOT_DELIVERED_DEFAULT = gettext_noop(
     "The call could not be made. Click Resend, or ask your administrator "
     "to check your phone number."
 )

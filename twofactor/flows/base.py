@@ -15,7 +15,10 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
+from django_stubs_ext import StrOrPromise
 
 from accounts.sessions import PASSKEY_PROVEN
 from enterprise.audit import client_ip
@@ -33,28 +36,40 @@ from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
 FLOW_KEY = "twofactor_flow"
 
-NO_PROVEN_DETAIL = (
+NO_PROVEN_DETAIL = _(
     "We can't send you a code: your email address and phone number were both changed "
     "without being confirmed. Ask your administrator to have the portal's operators "
     "confirm them."
 )
-DETOURS = {
-    NO_PHONE: "Your account sends codes by {account}, but your login has no phone number, "
-    "so this code went by email. Add a phone number on My Account.",
-    PHONE_UNPROVEN: "Your account sends codes by {account}, but your phone number isn't "
-    "confirmed yet, so this code went by email. Save it on My Account to confirm it.",
-    PHONE_NOT_ALLOWED: "Your account sends codes by {account}, but your administrator doesn't "
-    "allow SMS and voice to your phone number's country, so this code went by email. "
-    "Change the number on My Account.",
-    DAILY_LIMIT: "Your account sends codes by {account}, but it has sent all the SMS and voice "
-    "codes its administrator allows today, so this code went by email. SMS and voice start "
-    "again at midnight UTC.",
-    EMAIL_UNPROVEN: "Your account sends codes by email, but your email address isn't "
-    "confirmed yet, so this code went by SMS. Save it on My Account to confirm it.",
+# Why this code went elsewhere; %(account)s: the account's channel, as in
+# CHANNEL_LABELS.
+DETOURS: dict[str, StrOrPromise] = {
+    NO_PHONE: _(
+        "Your account sends codes by %(account)s, but your login has no phone number, "
+        "so this code went by email. Add a phone number on My Account."
+    ),
+    PHONE_UNPROVEN: _(
+        "Your account sends codes by %(account)s, but your phone number isn't "
+        "confirmed yet, so this code went by email. Save it on My Account to confirm it."
+    ),
+    PHONE_NOT_ALLOWED: _(
+        "Your account sends codes by %(account)s, but your administrator doesn't "
+        "allow SMS and voice to your phone number's country, so this code went by email. "
+        "Change the number on My Account."
+    ),
+    DAILY_LIMIT: _(
+        "Your account sends codes by %(account)s, but it has sent all the SMS and voice "
+        "codes its administrator allows today, so this code went by email. SMS and voice start "
+        "again at midnight UTC."
+    ),
+    EMAIL_UNPROVEN: _(
+        "Your account sends codes by email, but your email address isn't "
+        "confirmed yet, so this code went by SMS. Save it on My Account to confirm it."
+    ),
 }
 
 
-NO_APP = (
+NO_APP = _(
     "Your authenticator app can no longer be used here (removed, or no longer allowed). "
     "Click “Send a code … instead”."
 )
@@ -64,7 +79,7 @@ class FlowExpired(codes.CodeError):
     pass
 
 
-STALE = (
+STALE = _(
     "This pop-up belongs to a step that is no longer waiting: another one was started "
     "(in another tab or window). Nothing was changed. Close it and try again."
 )
@@ -115,7 +130,8 @@ class Flow:
     template: ClassVar[str]
     # Where a person goes when the flow has ended before its code.
     restart_url_name: ClassVar[str]
-    expired_message: ClassVar[str]
+    # Lazy: str() it where it leaves for JSON.
+    expired_message: ClassVar[StrOrPromise]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -180,7 +196,7 @@ class Flow:
             .first()
         )
         if user is None:
-            raise FlowExpired("This code step can no longer continue. Please start again.")
+            raise FlowExpired(gettext("This code step can no longer continue. Please start again."))
         return user
 
     def issue(
@@ -279,13 +295,15 @@ class Flow:
         challenge = self.data.pop("passkey_challenge", None)
         self.save()
         if not challenge:
-            raise codes.CodeError("Click “Use your passkey” again.")
+            raise codes.CodeError(gettext("Click “Use your passkey” again."))
         user = self.user()
         if self.method != "passkey":
-            raise codes.CodeError("This step does not ask for a passkey.")
+            raise codes.CodeError(gettext("This step does not ask for a passkey."))
         if not passkeys.passkeys_of(user):
             raise codes.CodeError(
-                "Your administrator no longer allows passkeys. Click “Send a code … instead”."
+                gettext(
+                    "Your administrator no longer allows passkeys. Click “Send a code … instead”."
+                )
             )
         passkeys.authentication_verify(
             user=user, credential=credential, challenge=challenge, ip=client_ip(self.request)
@@ -304,8 +322,10 @@ class Flow:
         user = self.user()
         if not self.app_allowed_here():
             raise codes.CodeError(
-                "Your authenticator app can't confirm a new phone number or email. "
-                "Enter the code sent to it."
+                gettext(
+                    "Your authenticator app can't confirm a new phone number or email. "
+                    "Enter the code sent to it."
+                )
             )
         return self._answer_with_app(user, code)
 
@@ -338,8 +358,10 @@ class Flow:
         self._refuse("recovery")
         if not self.recovery_allowed():
             raise codes.CodeError(
-                "A recovery code can't confirm a new phone number or email. "
-                "Enter the code sent to it."
+                gettext(
+                    "A recovery code can't confirm a new phone number or email. "
+                    "Enter the code sent to it."
+                )
             )
         recovery.recovery_verify(user=user, code=code, ip=client_ip(self.request))
         self.answered_by = "recovery"
@@ -377,14 +399,19 @@ class Flow:
         if self.method in ("app", "passkey"):
             return self.app_prompt()
         challenge = Challenge.objects.filter(pk=self.data["challenge_id"]).first()
-        delivery = challenge.get_delivery_display() if challenge else ""
+        delivery = str(challenge.get_delivery_display()) if challenge else ""
         failure = (
             challenge.delivery_detail
             if challenge and challenge.delivery in Challenge.NOT_DELIVERED
             else ""
         )
+        if failure:
+            # Stored in English (the worker and Twilio's callbacks have no
+            # reader); read in the language of whoever reads the pop-up.
+            failure = gettext(failure)
         destination = self.destination
-        account = CHANNEL_LABELS.get(self.data.get("account_channel", ""), "")
+        account = str(CHANNEL_LABELS.get(self.data.get("account_channel", ""), ""))
+        detour = DETOURS.get(destination.detour)
         return {
             "kind": self.type,
             "minutes": int(settings.TWOFACTOR_CODE_TTL.total_seconds() // 60),
@@ -393,7 +420,7 @@ class Flow:
             "destination": destination.masked,
             "delivery": delivery,
             "failure": failure,
-            "detour": DETOURS.get(destination.detour, "").format(account=account),
+            "detour": str(detour) % {"account": account} if detour else "",
             "step_note": self.step_note(),
             "verify_url": self.verify_url,
             "resend_url": self.resend_url,
@@ -440,7 +467,10 @@ class Flow:
 
     def send_instead_label(self) -> str:
         destination = self.destination
-        return f"Send a code by {destination.channel_label} to {destination.masked} instead"
+        return gettext("Send a code by %(channel)s to %(destination)s instead") % {
+            "channel": destination.channel_label,
+            "destination": destination.masked,
+        }
 
     def answer_with_app(
         self, *, purpose: str, destination: Destination, method: str = "app"

@@ -18,6 +18,8 @@ from django.contrib.auth import HASH_SESSION_KEY, get_user_model, logout
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY, Ended, session_keep, sessions_end
@@ -119,8 +121,10 @@ def change_apply(
         ]
         if missing:
             raise codes.CodeError(
-                "Your two-factor settings changed while this change waited for its code. "
-                "Nothing was changed: please make it again."
+                gettext(
+                    "Your two-factor settings changed while this change waited for its code. "
+                    "Nothing was changed: please make it again."
+                )
             )
         current = current_destination(actor)
         ctx = ChangeContext(
@@ -141,7 +145,7 @@ def change_apply(
     ended = ctx.ended[-1] if ctx.ended else None
     if not session_keep(request, ended):
         logout(request)
-        raise codes.CodeError("Your sessions were logged out. Please log in again.")
+        raise codes.CodeError(gettext("Your sessions were logged out. Please log in again."))
     if ended is not None:
         request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     # A code went to where the person's codes go now (a step-up, or turning
@@ -206,7 +210,7 @@ class ChangeFlow(Flow):
     app_instead_url_name = "twofactor:app_instead"
     template = "twofactor/verify_change.html"
     restart_url_name = "home"
-    expired_message = "There is no change waiting for a code. Please make it again."
+    expired_message = _("There is no change waiting for a code. Please make it again.")
 
     @property
     def start_url(self) -> str:
@@ -267,12 +271,19 @@ class ChangeFlow(Flow):
             return ""
         done = steps - len(self.data["pending"])
         if self.purpose == Challenge.Purpose.STEP_UP:
-            return (
-                f"Step {done} of {steps}: first confirm it's you, with a code "
+            return gettext(
+                "Step %(done)s of %(steps)s: first confirm it's you, with a code "
                 "sent where your codes go now."
-            )
-        what = "email address" if "@" in self.destination.address else "phone number"
-        return f"Step {done} of {steps}: now confirm the new {what}."
+            ) % {"done": done, "steps": steps}
+        if "@" in self.destination.address:
+            return gettext("Step %(done)s of %(steps)s: now confirm the new email address.") % {
+                "done": done,
+                "steps": steps,
+            }
+        return gettext("Step %(done)s of %(steps)s: now confirm the new phone number.") % {
+            "done": done,
+            "steps": steps,
+        }
 
     def recovery_allowed(self) -> bool:
         return (

@@ -11,7 +11,10 @@ from django.contrib.auth import login as auth_login
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
+from django_stubs_ext import StrOrPromise
 
 from accounts.sessions import CODE_PROVEN, PASSKEY_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
@@ -22,24 +25,24 @@ from twofactor.models import Challenge, CodeDevice
 from twofactor.vocabulary import Channel
 
 # Past the enterprise's date, only passkeys log in (docs/BEHAVIOUR.md).
-NO_PASSKEY = (
+NO_PASSKEY = _(
     "Your administrator now accepts only passkeys to log in, and your login has none. "
     "Ask your administrator to reset your two-factor authentication; you can then log in "
     "and add a passkey."
 )
-PASSKEYS_ONLY = (
+PASSKEYS_ONLY = _(
     "Your administrator now accepts only passkeys to log in. Use your passkey; if you "
     "lost it, ask your administrator to reset your two-factor authentication."
 )
-RECOVERY_NOTE = (
+RECOVERY_NOTE = _(
     "Your administrator now accepts only passkeys. This code logs you in only to add a "
     "new passkey on My Account > Security."
 )
 
 
-FALLBACK_LABELS: dict[str, str] = {
-    Channel.VOICE: "Call me instead",
-    Channel.EMAIL: "Email me instead",
+FALLBACK_LABELS: dict[str, StrOrPromise] = {
+    Channel.VOICE: _("Call me instead"),
+    Channel.EMAIL: _("Email me instead"),
 }
 
 
@@ -53,7 +56,7 @@ class LoginFlow(Flow):
     app_instead_url_name = "login_app_instead"
     template = "twofactor/verify_login.html"
     restart_url_name = "login"
-    expired_message = "Your login has expired. Please log in again."
+    expired_message = _("Your login has expired. Please log in again.")
 
     @property
     def start_url(self) -> str:
@@ -153,7 +156,9 @@ class LoginFlow(Flow):
         user = self.user()
         way = next((d for d in self.fallbacks(user) if d.channel == channel), None)
         if way is None or not self.fallback_due():
-            raise codes.CodeError("That way is not offered now. Enter the code, or click Resend.")
+            raise codes.CodeError(
+                gettext("That way is not offered now. Enter the code, or click Resend.")
+            )
         missed = self.data["challenge_id"]  # the code that did not arrive
         self.issue(
             user=user,
@@ -182,7 +187,7 @@ class LoginFlow(Flow):
         person = get_user_model().objects.select_related("enterprise").get(pk=self.data["user_id"])
         ways = self.fallbacks(person)
         prompt["fallbacks"] = [
-            {"channel": d.channel, "label": FALLBACK_LABELS[d.channel]} for d in ways
+            {"channel": d.channel, "label": str(FALLBACK_LABELS[d.channel])} for d in ways
         ]
         prompt["fallback_now"] = bool(ways) and self.fallback_due()
         prompt["fallback_url"] = reverse("login_fallback")
@@ -207,7 +212,7 @@ class LoginFlow(Flow):
             or current.address != self.data.get("origin", self.data["stage"]["address"])
         ):
             self.clear()
-            raise FlowExpired("This login can no longer continue. Please log in again.")
+            raise FlowExpired(gettext("This login can no longer continue. Please log in again."))
         return user
 
     def refusal(self, how: str) -> str:
@@ -220,12 +225,12 @@ class LoginFlow(Flow):
             return ""
         if how in ("code", "recovery") and passkeys.recovery_by_channel(enterprise):
             return ""
-        return PASSKEYS_ONLY
+        return str(PASSKEYS_ONLY)
 
     def step_note(self) -> str:
         enterprise = self._enterprise()
         if self.method == "code" and enterprise and passkeys.passkeys_only(enterprise):
-            return RECOVERY_NOTE
+            return str(RECOVERY_NOTE)
         return ""
 
     def _enterprise(self) -> Any:
