@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db.models import F
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from enterprise.models import AuditEvent
 
@@ -36,8 +37,12 @@ def audit_record(
     actor=None,
     target=None,
     ip: str | None = None,
-    detail: str = "",
+    detail: str | Promise = "",
 ) -> None:
+    # The log is the operators': its words stay in the portal's own language
+    # whatever language the person who acted reads.
+    with translation.override(settings.LANGUAGE_CODE):
+        detail = str(detail)
     if enterprise is None:
         subject = target or actor
         enterprise_id = getattr(subject, "enterprise_id", None)

@@ -85,7 +85,7 @@ def delivery_insight(enterprise_id: int) -> tuple[list[ChannelChart], list[Row],
                 chart.fallbacks += row.fallbacks
         charts.append(chart)
     table = [
-        Row(r.day, dict(Channel.choices)[r.channel], r.sent, r.delivered, r.failed, r.fallbacks)
+        Row(r.day, str(Channel(r.channel).label), r.sent, r.delivered, r.failed, r.fallbacks)
         for r in rows
     ]
     return charts, table, first, today

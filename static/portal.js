@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // The page's words for what this file says, in the person's language
+  // (data-say-* on <body>, written by the server's translation catalogue).
+  function say(name, english) {
+    return (document.body && document.body.getAttribute("data-say-" + name)) || english;
+  }
+
   function postForm(form) {
     return fetch(form.action, {
       method: "POST",
@@ -11,7 +17,7 @@
       credentials: "same-origin",
     }).then(function (response) {
       return response.json().catch(function () {
-        return { ok: false, message: "Something went wrong. Please try again." };
+        return { ok: false, message: say("failed", "Something went wrong. Please try again.") };
       });
     });
   }
@@ -32,7 +38,7 @@
         .then(function (data) {
           // The code step is over (or the session is): stop asking.
           if (!data.ok) { window.clearInterval(timer); return; }
-          if (data.delivery) delivery.textContent = "Delivery: " + data.delivery;
+          if (data.delivery) delivery.textContent = say("delivery", "Delivery: %(delivery)s").replace("%(delivery)s", data.delivery);
           if (data.failure) error.textContent = data.failure;
           // Allow other channels: offered once the code did not arrive.
           var ways = dialog.querySelector("[data-fallbacks]");
@@ -125,7 +131,7 @@
       headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrfOf(form) },
       credentials: "same-origin",
     }).then(function (response) {
-      return response.json().catch(function () { return { ok: false, message: "Something went wrong. Please try again." }; });
+      return response.json().catch(function () { return { ok: false, message: say("failed", "Something went wrong. Please try again.") }; });
     });
   }
 
@@ -134,7 +140,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!window.PublicKeyCredential) {
-        if (error) error.textContent = "This browser cannot use passkeys. Try another way.";
+        if (error) error.textContent = say("no-passkeys", "This browser cannot use passkeys. Try another way.");
         return;
       }
       if (error) error.textContent = "";
@@ -150,8 +156,8 @@
         })
         .catch(function (problem) {
           if (error) error.textContent = (problem && problem.name === "NotAllowedError")
-            ? "The passkey was not used (cancelled or timed out). Try again, or try another way."
-            : (problem && problem.message) || "The passkey did not work. Try again.";
+            ? say("passkey-cancelled", "The passkey was not used (cancelled or timed out). Try again, or try another way.")
+            : (problem && problem.message) || say("passkey-failed", "The passkey did not work. Try again.");
         });
     });
   }
