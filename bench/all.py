@@ -23,6 +23,7 @@ BENCHMARKS = [
     "rollout",
     "load",
     "fallback",
+    "insight",
 ]
 
 

@@ -28,7 +28,8 @@ PER_ENTERPRISE = 50
 FILL = """
 INSERT INTO twofactor_challenge
     (user_id, flow, purpose, channel, destination, code_hash, salt, status,
-     failed_attempts, created_at, expires_at, delivery, delivery_detail, provider_id)
+     failed_attempts, created_at, expires_at, delivery, delivery_detail, provider_id,
+     language)
 SELECT %(first_user)s + r.who, md5(r.g::text)::uuid, 'login',
        (ARRAY['sms', 'sms', 'sms', 'email', 'voice'])[1 + floor(r.c * 5)::int],
        '+13035550000', '', '', 'used', 0,
@@ -36,7 +37,7 @@ SELECT %(first_user)s + r.who, md5(r.g::text)::uuid, 'login',
        (ARRAY['delivered', 'delivered', 'delivered', 'delivered', 'delivered',
               'delivered', 'delivered', 'delivered', 'undelivered', 'sent'])
            [1 + floor(r.d * 10)::int],
-       '', ''
+       '', '', 'en'
 FROM (
     SELECT g, random() AS c, random() AS d, random() * interval '60 days' AS age,
            CASE WHEN random() < 0.1 THEN floor(random() * %(per)s)::int

@@ -29,6 +29,7 @@ TITLES = [
     "Full 2FA logins under load",
     "Logins when 10% of SMS are undelivered",
     "Logins whose first SMS was undelivered",
+    "Delivery insight at",
 ]
 
 
