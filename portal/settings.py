@@ -118,10 +118,18 @@ LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 
 # Argon2id first: a production-grade hasher; the others only verify old hashes.
+# Its parameters, OWASP's minimum for Argon2id (19 MiB, 2 passes, 1 lane),
+# chosen by measurement (docs/SECURITY.md, "Password storage"; bench.hasher):
+# 22 CPU ms a hash here, against 185 for Django's default (100 MiB, 2 passes,
+# 8 lanes), which made a 2-core machine top out at 7 logins a second. Hashes
+# of other parameters are rewritten with these at the person's next login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "accounts.hashers.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_ARGON2_MEMORY_KIB = 19 * 1024
+PASSWORD_ARGON2_TIME_COST = 2
+PASSWORD_ARGON2_PARALLELISM = 1
 # ASVS 2.1.1 and 2.1.2: 12 to 128 characters; no composition rules (NIST SP
 # 800-63B §5.1.1.2); not one of the 20,000 most common passwords (ASVS 2.1.7).
 AUTH_PASSWORD_VALIDATORS = [
