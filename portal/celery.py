@@ -1,6 +1,7 @@
 """Celery application. With no CELERY_BROKER_URL, tasks run in-process (eager)."""
 
 import os
+import time
 
 from celery import Celery
 from celery.signals import (
@@ -8,6 +9,7 @@ from celery.signals import (
     before_task_publish,
     task_postrun,
     task_prerun,
+    worker_process_shutdown,
     worker_ready,
 )
 
@@ -39,6 +41,49 @@ def _heartbeat(sender=None, **kwargs) -> None:
     from portal.health import heartbeat_start
 
     heartbeat_start(getattr(sender, "hostname", "worker"))
+
+
+@worker_ready.connect
+def _metrics_serve(sender=None, **kwargs) -> None:
+    """The worker's own metrics on METRICS_WORKER_PORT (docs/DECISIONS.md:
+    scraped on every worker node, like the web nodes' /metrics)."""
+    from django.conf import settings
+
+    if settings.METRICS_WORKER_PORT:
+        from portal.scrape import worker_serve
+
+        worker_serve(settings.METRICS_WORKER_PORT)
+
+
+# When each running task started, by task id (one thread runs one task).
+_STARTED: dict[str, float] = {}
+
+
+@task_prerun.connect
+def _task_started(task_id=None, **kwargs) -> None:
+    if task_id is not None:
+        _STARTED[task_id] = time.perf_counter()
+
+
+@task_postrun.connect
+def _task_timed(task_id=None, task=None, state=None, **kwargs) -> None:
+    """The worker's task time: portal_worker_task_seconds."""
+    started = _STARTED.pop(task_id, None) if task_id is not None else None
+    if started is None or task is None:
+        return
+    from portal.metrics import task_observe
+
+    task_observe(task=task.name, state=state or "", seconds=time.perf_counter() - started)
+
+
+@worker_process_shutdown.connect
+def _metrics_process_gone(pid=None, **kwargs) -> None:
+    """A prefork child's numbers stay counted after it exits; its live
+    values (none of ours are gauges) are let go."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(pid or os.getpid())
 
 
 @beat_init.connect

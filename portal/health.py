@@ -106,11 +106,14 @@ def heartbeat_start(hostname: str) -> None:
     every = settings.HEALTH_HEARTBEAT_EVERY
 
     def beat() -> None:
+        from portal.metrics import WORKER_HEARTBEATS
+
         client = _redis()
         while True:
             # Redis away: the note ages, and /health/ready says so.
             with contextlib.suppress(Exception):
                 client.set(key, time.time(), ex=max(300, every * 10))
+                WORKER_HEARTBEATS.inc()
             time.sleep(every)
 
     threading.Thread(target=beat, name="health-heartbeat", daemon=True).start()

@@ -1,6 +1,7 @@
 """Settings read from the environment. Nothing set = the embedded default:
 SQLite in the project, tasks run in-process, codes printed to the terminal."""
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -181,6 +182,9 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    # A scraper on the private network reaches a node's gunicorn directly,
+    # over plain HTTP (the token or the network lets it in; nothing else).
+    SECURE_REDIRECT_EXEMPT = [r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -376,6 +380,19 @@ HEALTH_HEARTBEAT_EVERY = env_int("HEALTH_HEARTBEAT_EVERY_SECONDS", 10)
 HEALTH_WORKER_MAX_AGE = 60
 HEALTH_BEAT_TICK_EVERY = env_int("HEALTH_BEAT_TICK_EVERY_SECONDS", 30)
 HEALTH_BEAT_MAX_AGE = 3 * HEALTH_BEAT_TICK_EVERY
+
+# Metrics (docs/OPERATIONS.md, "Metrics"): /metrics answers a scraper that
+# shows `Authorization: Bearer <METRICS_TOKEN>` or connects (REMOTE_ADDR) from
+# one of METRICS_ALLOWED_NETWORKS (CIDRs, comma-separated; a typo stops the
+# start); anyone else gets a 404. Neither set: nobody. Workers serve theirs
+# on METRICS_WORKER_PORT, behind the same gate (0: they serve none).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = [
+    str(ipaddress.ip_network(cidr.strip(), strict=False))
+    for cidr in os.environ.get("METRICS_ALLOWED_NETWORKS", "").split(",")
+    if cidr.strip()
+]
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0)
 
 # Retention (docs/OPERATIONS.md): audit rows are kept this many days; beat
 # deletes what has aged out this often, this many rows per transaction.

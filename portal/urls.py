@@ -3,7 +3,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from accounts import views as account_views
-from portal import health
+from portal import health, scrape
 from twofactor import views as twofactor_views
 
 urlpatterns = [
@@ -23,4 +23,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/live", health.live, name="health_live"),
     path("health/ready", health.ready, name="health_ready"),
+    path("metrics", scrape.metrics, name="metrics"),
 ]

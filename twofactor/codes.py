@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_variables
 from django_stubs_ext import StrOrPromise
 
 from enterprise.audit import Action, audit_record
-from twofactor import insight, notices
+from twofactor import insight, notices, signals
 from twofactor.budget import Taken, phone_budget_take
 from twofactor.destinations import Destination, phone_refusal
 from twofactor.devices import destination_proven, device_get
@@ -268,6 +268,8 @@ def _enqueue_delivery(challenge: Challenge, *, ip: str | None) -> None:
 @dataclass
 class _Refusal:
     error: CodeError
+    # Why, in twofactor.signals.VERIFY_OUTCOMES.
+    outcome: str
     locked: Lock | None = None
 
 
@@ -292,22 +294,25 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
         lock = device.lock()
         challenge = Challenge.objects.select_for_update().filter(pk=challenge_id, user=user).first()
         if lock:
-            refusal = _Refusal(locked_error(lock))
+            refusal = _Refusal(locked_error(lock), "locked")
         elif challenge is None:
-            refusal = _Refusal(CodeError(gettext("This code step has ended. Please start again.")))
+            refusal = _Refusal(
+                CodeError(gettext("This code step has ended. Please start again.")), "ended"
+            )
         elif challenge.status == Challenge.Status.KILLED:
             refusal = _Refusal(
                 CodeError(
                     gettext(
                         "This code was entered wrong too many times. Click Resend for a new one."
                     )
-                )
+                ),
+                "killed",
             )
         elif challenge.status != Challenge.Status.ACTIVE:
-            refusal = _Refusal(CodeError(ALREADY_USED))
+            refusal = _Refusal(CodeError(ALREADY_USED), challenge.status)
         elif now >= challenge.expires_at:
             refusal = _Refusal(
-                CodeError(gettext("This code has expired. Click Resend for a new one."))
+                CodeError(gettext("This code has expired. Click Resend for a new one.")), "expired"
             )
         elif challenge.code_hash and hmac.compare_digest(
             code_hash(code, challenge.salt), challenge.code_hash
@@ -318,14 +323,17 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
                 pk=challenge.pk, status=Challenge.Status.ACTIVE
             ).update(status=Challenge.Status.USED, used_at=now)
             if not claimed:
+                signals.code_verified.send(sender=None, outcome="used")
                 raise CodeError(ALREADY_USED)
             device.throttle_reset(commit=False)
             device.save(update_fields=["throttling_failure_count", "throttling_failure_timestamp"])
             destination_proven(user_id=user.pk, address=challenge.destination)
             audit_record(Action.CODE_ACCEPTED, actor=user, target=user, ip=ip)
+            signals.code_verified.send(sender=None, outcome="ok")
             return challenge
         else:
             refusal = _refuse(device, challenge, user=user, ip=ip)
+    signals.code_verified.send(sender=None, outcome=refusal.outcome)
     if refusal.locked:
         lock_notice(user=user, lock=refusal.locked)
     raise refusal.error
@@ -348,6 +356,8 @@ def failure_count(
             else f"for {int(settings.TWOFACTOR_LOCKOUT_DURATION.total_seconds() // 60)} minutes"
         )
         audit_record(Action.CODE_STEP_LOCKED, actor=user, target=user, ip=ip, detail=detail)
+        until = "administrator" if lock.needs_administrator else "duration"
+        signals.code_step_locked.send(sender=None, until=until)
     return lock
 
 
@@ -373,7 +383,7 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str |
     challenge.save(update_fields=["failed_attempts", "status"])
     lock = failure_count(device, user=user, ip=ip)
     if lock:
-        return _Refusal(locked_error(lock), locked=lock)
+        return _Refusal(locked_error(lock), "wrong", locked=lock)
     if left <= 0:
         return _Refusal(
             CodeError(
@@ -381,7 +391,8 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str |
                     "That code is not correct, and this code can no longer be used. "
                     "Click Resend for a new one."
                 )
-            )
+            ),
+            "wrong",
         )
     return _Refusal(
         CodeError(
@@ -391,7 +402,8 @@ def _refuse(device: CodeDevice, challenge: Challenge, *, user: "User", ip: str |
                 left,
             )
             % {"left": left}
-        )
+        ),
+        "wrong",
     )
 
 

@@ -3,14 +3,14 @@ channel, give up when retries run out. Runs in the Celery worker, never in a
 web request (twofactor/codes.py is the web side)."""
 
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
 from enterprise.audit import Action, audit_record
-from twofactor import insight
+from twofactor import insight, signals
 from twofactor.codes import code_hash
 from twofactor.destinations import mask_destination
 from twofactor.models import Challenge
@@ -78,6 +78,12 @@ def challenge_deliver(*, challenge_id: int) -> str:
     Challenge.objects.filter(pk=challenge.pk, delivery=Challenge.Delivery.SENDING).update(
         delivery=Challenge.Delivery.SENT, provider_id=provider_id
     )
+    signals.code_event.send(
+        sender=None,
+        channel=challenge.channel,
+        event="sent",
+        seconds=(timezone.now() - challenge.created_at).total_seconds(),
+    )
     challenge_audit(
         challenge,
         Action.CODE_SENT,
@@ -89,7 +95,7 @@ def challenge_deliver(*, challenge_id: int) -> str:
 CLAIM_SQL = (
     "UPDATE {table} SET salt = %s, code_hash = %s, delivery = %s "
     "WHERE id = %s AND status = %s AND delivery IN (%s, %s) AND expires_at > %s "
-    "RETURNING id, user_id, channel, destination, requested_ip, "
+    "RETURNING id, user_id, channel, destination, created_at, requested_ip, "
     "(SELECT enterprise_id FROM {users} WHERE {users}.id = {table}.user_id)"
 )
 
@@ -132,11 +138,23 @@ def _challenge_claim(
         row = cursor.fetchone()
     if row is None:
         return None
-    pk, user_id, channel, destination, requested_ip, enterprise_id = row
+    pk, user_id, channel, destination, created_at, requested_ip, enterprise_id = row
+    if isinstance(created_at, str):  # SQLite through a raw cursor: its text, in UTC
+        created_at = datetime.fromisoformat(created_at)
+    if timezone.is_naive(created_at):
+        created_at = created_at.replace(tzinfo=UTC)
+    # from_db takes the values in the model's field order.
     challenge = Challenge.from_db(
         connection.alias,
-        ["id", "user_id", "channel", "destination", "requested_ip"],
-        [pk, user_id, channel, destination, str(requested_ip) if requested_ip else None],
+        ["id", "user_id", "channel", "destination", "created_at", "requested_ip"],
+        [
+            pk,
+            user_id,
+            channel,
+            destination,
+            created_at,
+            str(requested_ip) if requested_ip else None,
+        ],
     )
     challenge.user = user_model.from_db(
         connection.alias, ["id", "enterprise_id"], [user_id, enterprise_id]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.middleware import passive
 from accounts.sessions import CODE_PROVEN, TRUSTED_BY
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import devices, throttle, trust
+from twofactor import devices, signals, throttle, trust
 from twofactor.codes import CodeError
 from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
 from twofactor.flows.base import STALE, StaleAnswer
@@ -53,10 +53,12 @@ def _password_step(
         error = _("Too many wrong passwords for this username. Try again after %(time)s UTC.") % {
             "time": f"{timezone.localtime(attempt.retry_at):%H:%M}"
         }
+        _login_ended("limited")
         return None, 429, error, attempt.retry_at
     if not form.is_valid():
         if user is not None:
             audit_record(Action.LOGIN_FAILED, target=user, ip=ip, detail="wrong password")
+        _login_ended("refused")
         return None, 400, "", None
     attempt.succeeded()
     user = form.get_user()
@@ -64,6 +66,7 @@ def _password_step(
     if not devices.login_requires_code(user):
         auth_login(request, user, backend=backend)
         audit_record(Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip)
+        _login_ended("succeeded", factor="password")
         return redirect(_safe_next(request)), 302, "", None
     trusted = trust.browser_trusted(request, user)
     if trusted is not None:
@@ -76,12 +79,20 @@ def _password_step(
         audit_record(
             Action.LOGIN_SUCCEEDED, actor=user, target=user, ip=ip, detail="remembered browser"
         )
+        _login_ended("succeeded", factor="remembered_browser")
         return redirect(_safe_next(request)), 302, "", None
     try:
         LoginFlow.begin(request, user, backend=backend, next_url=_safe_next(request))
     except CodeError as exc:
+        _login_ended("no_code")
         return None, exc.status, exc.message, exc.retry_at
     return code_step_redirect(request, reverse("login"), LoginFlow), 302, "", None
+
+
+def _login_ended(result: str, *, factor: str = "none") -> None:
+    """The password step ended the login here (a second factor's success is
+    announced by LoginFlow.verified)."""
+    signals.login_ended.send(sender=None, result=result, factor=factor, seconds=None)
 
 
 @sensitive_post_parameters("password")

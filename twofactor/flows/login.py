@@ -3,6 +3,7 @@ the session holds no authenticated user, only this flow; Django's login()
 runs when the code is accepted, which also cycles the session key."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.sessions import CODE_PROVEN, PASSKEY_PROVEN
 from enterprise.audit import Action, audit_record, client_ip
-from twofactor import app, budget, codes, devices, insight, passkeys, recovery, trust
+from twofactor import app, budget, codes, devices, insight, passkeys, recovery, signals, trust
 from twofactor.destinations import Destination, email_address, phone_allowed, phone_e164
 from twofactor.flows.base import NO_PROVEN_DETAIL, Flow, FlowExpired, Verified, now_iso
 from twofactor.models import Challenge, CodeDevice
@@ -284,6 +285,14 @@ class LoginFlow(Flow):
                 "passkey": "with a passkey",
                 "recovery": "with a recovery code",
             }.get(self.answered_by, "with code"),
+        )
+        signals.login_ended.send(
+            sender=None,
+            result="succeeded",
+            factor=self.answered_by or "code",
+            seconds=(
+                timezone.now() - datetime.fromisoformat(self.data["started_at"])
+            ).total_seconds(),
         )
         # Only a factor the person holds now (a code sent now, their app, a
         # passkey) remembers a browser, never a single-use recovery code; and
