@@ -148,7 +148,7 @@ def _reminder(user, enterprise, kind: str, deadline: date) -> EmailMessage:
 
 
 def _reminder_words(user, enterprise, kind: str, deadline: date) -> EmailMessage:
-    day = date_format(deadline, "j F Y")
+    day = date_format(deadline)
     if kind == RolloutReminder.Kind.PASSKEY:
         subject = _("Customer Portal: add a passkey by %(day)s") % {"day": day}
         template = "enterprise/messages/passkey_reminder.txt"

@@ -20,6 +20,7 @@ from twofactor import app, notices, recovery, stepup, trust
 from twofactor.codes import CodeError, code_step_unlock
 from twofactor.devices import devices_require_verification, twofactor_on
 from twofactor.models import CodeDevice, Passkey
+from twofactor.passkeys import passkey_rule_data, passkey_rule_sentence
 from twofactor.stepup import ChangeContext, CodeNeeded
 from twofactor.vocabulary import Channel
 
@@ -32,6 +33,7 @@ class PolicyPlan:
     changed: bool
     unreachable: list[Any] = field(default_factory=list)
     unreachable_count: int = 0
+    channel: Channel | None = None  # the channel they could not receive
 
 
 def _rollout(enterprise, *, required, deadline, remember_days) -> tuple[bool, date | None, int]:
@@ -127,6 +129,7 @@ def policy_plan(
         plan.unreachable, plan.unreachable_count = selectors.coworkers_unreachable(
             enterprise_id=enterprise.pk, channel=channel
         )
+        plan.channel = Channel(channel)
     return plan
 
 
@@ -366,7 +369,9 @@ def policy_apply(
                 notices.PASSKEY_RULE_CHANGED,
                 enterprise,
                 actor,
-                rule=_passkey_message(passkey_rule, was_passkey_rule).strip(),
+                # Plain data: each administrator reads the sentence in their language.
+                rule=passkey_rule_data(passkey_rule),
+                was_rule=passkey_rule_data(was_passkey_rule),
             )
         if enterprise.allow_passkey != was_passkey:
             audit_record(
@@ -399,8 +404,8 @@ def policy_apply(
                 notices.ACCOUNT_CHANNEL_CHANGED,
                 enterprise,
                 actor,
-                old=str(Channel(was_channel).label),
-                new=str(channel.label),
+                old=str(was_channel),
+                new=str(channel.value),
             )
         if enabled != was_enabled:
             audit_record(
@@ -431,7 +436,7 @@ def policy_apply(
         was_channel=was_channel,
         rollout=(required_, day, days),
         was_rollout=was_rollout,
-    ) + _passkey_message(passkey_rule, was_passkey_rule)
+    ) + _leading_space(passkey_rule_sentence(passkey_rule, was_passkey_rule))
 
 
 def _rollout_words(required: bool, day: date | None, days: int) -> str:
@@ -447,29 +452,13 @@ def _passkey_words(required: bool, day: date | None, recovery: bool) -> str:
     return f"only passkeys log in after {day:%Y-%m-%d}; codes for recovery {recover}"
 
 
-def _passkey_message(rule, was_rule) -> str:
-    """The sentence a Save adds about passkeys, with a leading space; or ""."""
-    required, day, recovery = rule
-    if required and day and rule != was_rule:
-        if recovery:
-            words = _(
-                "A passkey is required: after %(day)s (UTC), only a passkey logs in (a code by "
-                "the channel or a recovery code still logs in, to add a new passkey)."
-            )
-        else:
-            words = _(
-                "A passkey is required: after %(day)s (UTC), only a passkey logs in "
-                "(no code logs in)."
-            )
-        return " " + words % {"day": _day(day)}
-    if was_rule[0] and not required:
-        return " " + _("A passkey is no longer required.")
-    return ""
+def _leading_space(sentence: str) -> str:
+    return " " + sentence if sentence else ""
 
 
 def _day(day: date) -> str:
     """A deadline in a sentence, in the language of the request: "5 March 2027"."""
-    return date_format(day, "j F Y")
+    return date_format(day)
 
 
 def _policy_message(*, enabled, was_enabled, channel, was_channel, rollout, was_rollout) -> str:

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -99,6 +100,23 @@ def administrators_tell(kind: str, *, enterprise_id: int, context: dict[str, Any
         notice_send(kind, user=administrator, context=context)
 
 
+def _readable(data: dict[str, Any]) -> dict[str, Any]:
+    """The notice's data in the active language: channels by their name, a
+    passkey rule as a sentence (numbers stay numbers: templates group them).
+    Callers send plain values; the recipient's language decides the words."""
+    from twofactor.passkeys import passkey_rule_sentence
+    from twofactor.vocabulary import Channel
+
+    readable = {}
+    for key, value in data.items():
+        if key in ("old", "new") and value in Channel.values:
+            value = str(Channel(value).label)
+        readable[key] = value
+    if "rule" in data:
+        readable["rule"] = passkey_rule_sentence(data["rule"], data.get("was_rule", data["rule"]))
+    return readable
+
+
 def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str, Any]) -> None:
     """Render and send one notice, one message per address (an old and a new
     email address never see each other)."""
@@ -111,7 +129,11 @@ def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str,
         **context,
     }
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        subject = str(SUBJECTS[kind]) % data
+        data = _readable(data)
+        subject = str(SUBJECTS[kind]) % {
+            key: number_format(value, force_grouping=True) if type(value) is int else value
+            for key, value in data.items()
+        }
         body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
     get_connection().send_messages(messages)

@@ -6,6 +6,7 @@ ceremony; a failed login assertion counts toward the code step's locks."""
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from webauthn import (
@@ -269,3 +271,34 @@ def _json(credential: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValueError("not a credential")
     return value
+
+
+def passkey_rule_data(rule: tuple[bool, date | None, bool]) -> list[Any]:
+    """An enterprise's passkey rule (required, last day, codes for recovery)
+    as plain data that can travel to the worker."""
+    required, day, recovery = rule
+    return [required, day.isoformat() if day else None, recovery]
+
+
+def passkey_rule_sentence(rule: Sequence[Any], was_rule: Sequence[Any]) -> str:
+    """What a change of the passkey rule means, in the active language; ""
+    when nothing a person would notice changed. Either rule may be a tuple or
+    passkey_rule_data's list."""
+    required, day, recovery = rule
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    if required and day and list(rule) != list(was_rule):
+        if recovery:
+            words = gettext(
+                "A passkey is required: after %(day)s (UTC), only a passkey logs in (a code by "
+                "the channel or a recovery code still logs in, to add a new passkey)."
+            )
+        else:
+            words = gettext(
+                "A passkey is required: after %(day)s (UTC), only a passkey logs in "
+                "(no code logs in)."
+            )
+        return words % {"day": date_format(day)}
+    if was_rule[0] and not required:
+        return gettext("A passkey is no longer required.")
+    return ""
