@@ -6,8 +6,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# As the Procfile's ${PORT:-8000} and ${WEB_CONCURRENCY:-3}: empty counts as unset.
+bind = [f"0.0.0.0:{os.environ.get('PORT') or 8000}"]
+workers = int(os.environ.get("WEB_CONCURRENCY") or 3)
 accesslog = "-"
 
 # /metrics sums what every worker counted: prometheus-client's multiprocess
