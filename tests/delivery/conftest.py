@@ -2,28 +2,25 @@
 `celery -A portal worker` process on the test database, an SMTP server and a
 Twilio stand-in of ours on 127.0.0.1 (see parts.py)."""
 
-import os
 import shutil
 import uuid
 
 import pytest
-from django.conf import settings
 
 from tests.delivery.parts import (
     ACCOUNT_SID,
     AUTH_TOKEN,
     CELERY,
-    FROM_NUMBER,
     REDIS_DB,
     REDIS_HOST,
     REDIS_PORT,
     Worker,
+    delivery_env,
     queue_idle,
     real_part_missing,
     wait_for,
     web_broker,
 )
-from tests.stand_ins.processes import database_url
 from tests.stand_ins.twilio_server import TwilioStandIn
 
 
@@ -96,30 +93,9 @@ def worker_env(django_db_setup, redis_broker, twilio_stand_in, smtp_stand_in):
     if not CELERY.exists():
         real_part_missing(f"the celery program ({CELERY})")
     broker_url, queue = redis_broker
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.delivery.worker_settings",
-        "PYTHONUNBUFFERED": "1",
-        "LOG_LEVEL": "DEBUG",
-        "DATABASE_URL": database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "PORTAL_TEST_QUEUE": queue,
-        # The worker hashes the codes it draws; the web side checks them with
-        # the same key.
-        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
-        "EMAIL_HOST": smtp_stand_in.host,
-        "EMAIL_PORT": str(smtp_stand_in.port),
-        "EMAIL_USE_TLS": "0",
-        "EMAIL_HOST_USER": "",
-        "EMAIL_HOST_PASSWORD": "",
-        "DEFAULT_FROM_EMAIL": "Customer Portal <codes@portal.test>",
-        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": FROM_NUMBER,
-        "TWILIO_MESSAGING_SERVICE_SID": "",
-        "TWILIO_API_BASE_URL": twilio_stand_in.base_url,
-    }
+    return delivery_env(
+        broker_url=broker_url, queue=queue, twilio=twilio_stand_in, smtp=smtp_stand_in
+    )
 
 
 @pytest.fixture(scope="session")

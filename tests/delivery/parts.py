@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.stand_ins.processes import free_port, stop, wait_for
+from tests.stand_ins.processes import database_url, free_port, stop, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 REQUIRE_REAL_PARTS = os.environ.get("PORTAL_REQUIRE_REAL_PARTS") == "1"
@@ -38,6 +38,35 @@ def real_part_missing(what: str) -> None:
     if REQUIRE_REAL_PARTS:
         pytest.fail(f"{message} (PORTAL_REQUIRE_REAL_PARTS=1: CI must run every test)", False)
     pytest.skip(f"{message}; set it up (see .ci/run) to run the delivery tests")
+
+
+def delivery_env(*, broker_url: str, queue: str, twilio, smtp) -> dict:
+    """The environment of a process that sends for real through the stand-ins
+    (a worker, beat, a served portal): the test database, `broker_url` and
+    `queue`, the tests' secret key (the worker hashes the codes it draws; the
+    web side checks them with the same key), SMTP and Twilio."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.delivery.worker_settings",
+        "PYTHONUNBUFFERED": "1",
+        "LOG_LEVEL": "DEBUG",
+        "DATABASE_URL": database_url(),
+        "CELERY_BROKER_URL": broker_url,
+        "PORTAL_TEST_QUEUE": queue,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
+        "EMAIL_HOST": smtp.host,
+        "EMAIL_PORT": str(smtp.port),
+        "EMAIL_USE_TLS": "0",
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "DEFAULT_FROM_EMAIL": "Customer Portal <codes@portal.test>",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": FROM_NUMBER,
+        "TWILIO_MESSAGING_SERVICE_SID": "",
+        "TWILIO_API_BASE_URL": twilio.base_url,
+    }
 
 
 def verify_code(client, code: str):
