@@ -132,7 +132,7 @@ def account_settings_apply(ctx: ChangeContext, *, email: str, phone: str, twofac
             ip=ctx.ip,
             detail=f"codes now go by {target.channel} to {target.masked}",
         )
-        message = _("Your settings were saved. Codes now go to the new destination.")
+        message = _("Your settings were saved. Codes now go to your new email or phone number.")
     device.save()
     _contacts_told(ctx, user, old_email, old_phone, codes_follow=was_on, target=target)
     if email_changed or phone_changed:
@@ -176,6 +176,44 @@ def _contacts_told(ctx, user, old_email: str, old_phone: str, *, codes_follow, t
             ip=ctx.ip,
             detail=" and ".join(changed) + " changed",
         )
+
+
+def account_names_save(*, user, first_name: str, last_name: str, ip: str | None) -> bool:
+    """Account Information's names: saved at once, with no code (a name moves
+    no second factor), and audited without the names themselves. True when
+    one changed."""
+    changed = [
+        label
+        for label, old, new in (
+            ("first name", user.first_name, first_name),
+            ("last name", user.last_name, last_name),
+        )
+        if old != new
+    ]
+    if not changed:
+        return False
+    user.first_name, user.last_name = first_name, last_name
+    user.save(update_fields=["first_name", "last_name"])
+    audit_record(
+        Action.NAME_CHANGED,
+        actor=user,
+        target=user,
+        ip=ip,
+        detail=" and ".join(changed) + " changed",
+    )
+    return True
+
+
+def contacts_changed(user, *, email: str, phone: str) -> bool:
+    return email != user.email or phone != phone_e164(user)
+
+
+def contacts_payload(user, *, email: str, phone: str) -> dict:
+    """A contact change from Account Information as My Account's own Save
+    (ACCOUNT_SETTINGS_ACTION) with the person's 2FA Status as it is: the
+    same codes are asked, in the same order, and the same change applies."""
+    device = device_peek(user)
+    return {"email": email, "phone": phone, "twofactor": bool(device.enrolled)}
 
 
 def password_change_needed(request, user, **payload) -> list[CodeNeeded]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import AccountSettingsForm, PasswordChangeForm
+from accounts.forms import AccountInformationForm, AccountSettingsForm, PasswordChangeForm
 from accounts.sessions import PASSKEY_PROVEN, browser_name, session_keep, sessions_of
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import app, notices, passkeys, recovery, throttle, trust
@@ -83,10 +83,39 @@ def language(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def profile(request):
-    """Where "Click Here" leads from My Account: the account information."""
-    return render(request, "accounts/profile.html", {"summary": twofactor_summary(request.user)})
+    """Account Information, where "Click Here" leads from My Account: the
+    names save at once; a new email or phone number goes through My
+    Account's own change action, so it asks for exactly the same codes."""
+    user = request.user
+    form = AccountInformationForm(request.POST if request.method == "POST" else None, user=user)
+    status, retry_at = 200, None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            named = services.account_names_save(user=user, ip=client_ip(request), **form.names())
+            if not services.contacts_changed(user, **form.contacts()):
+                if named:
+                    messages.success(request, _("Your account information was saved."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("accounts:profile")
+            if named:
+                messages.success(request, _("Your name was saved."))
+            outcome = require_code(
+                request,
+                action=services.ACCOUNT_SETTINGS_ACTION,
+                payload=services.contacts_payload(user, **form.contacts()),
+                return_url=reverse("accounts:profile"),
+            )
+            if not isinstance(outcome, CodeError):
+                return outcome
+            form.add_error(None, outcome.message)
+            status, retry_at = outcome.status, outcome.retry_at
+    return page_with_code_step(
+        request, "accounts/profile.html", {"form": form}, status=status, retry_at=retry_at
+    )
 
 
 def _security_page(

@@ -206,11 +206,11 @@ def coworker_unlock(request, user_id: int):
     if services.coworker_unlock(admin=request.user, coworker=coworker, ip=client_ip(request)):
         messages.success(
             request,
-            _("%(name)s's code step is unlocked. They were told by email and log in again.")
+            _("%(name)s is unlocked. They were told by email and log in again.")
             % {"name": name},
         )
     else:
-        messages.info(request, _("%(name)s's code step was not locked.") % {"name": name})
+        messages.info(request, _("%(name)s was not locked.") % {"name": name})
     return redirect("enterprise:coworker", user_id=coworker.pk)
 
 

@@ -74,10 +74,10 @@ def _at(moment: datetime) -> str:
 def lock_message(lock: Lock) -> str:
     if lock.until is None:
         return gettext(
-            "Too many wrong codes. The code step is locked until an administrator "
+            "Too many wrong codes. Verification is locked until an administrator "
             "unlocks it: ask your administrator."
         )
-    return gettext("Too many wrong codes. The code step is locked until %(time)s.") % {
+    return gettext("Too many wrong codes. Verification is locked until %(time)s.") % {
         "time": _at(lock.until)
     }
 
@@ -297,7 +297,7 @@ def code_verify(*, challenge_id: int, user: "User", code: str, ip: str | None = 
             refusal = _Refusal(locked_error(lock), "locked")
         elif challenge is None:
             refusal = _Refusal(
-                CodeError(gettext("This code step has ended. Please start again.")), "ended"
+                CodeError(gettext("This verification has ended. Please start again.")), "ended"
             )
         elif challenge.status == Challenge.Status.KILLED:
             refusal = _Refusal(

@@ -107,7 +107,7 @@ class Challenge(models.Model):
         STEP_UP = "step_up", _("confirm it's you")
         # Proving a destination not yet proven: counted against whoever asks,
         # never against the destination's owner.
-        PROVE = "prove", _("confirm a new destination")
+        PROVE = "prove", _("confirm a new email or phone number")
 
     class Status(models.TextChoices):
         ACTIVE = "active"

@@ -23,13 +23,21 @@ def save(client, **data):
     return client.post(reverse("accounts:settings"), {"email": "carl@example.com", **data})
 
 
-@pytest.mark.parametrize("typed", ["303-555-1212", "13035551212", "+1303555CALL", "tel:+1303"])
-def test_a_phone_number_not_in_e164_says_what_e164_looks_like(carl, coworker, typed):
+@pytest.mark.parametrize(
+    ("typed", "suggestion"),
+    [
+        ("303-555-1212", " Did you mean +13035551212?"),
+        ("13035551212", " Did you mean +13035551212?"),
+        ("+1303555CALL", " Did you mean +13035552255?"),
+        ("tel:+1303", ""),
+    ],
+)
+def test_a_phone_number_not_in_e164_says_what_e164_looks_like(carl, coworker, typed, suggestion):
     response = save(carl, phone=typed)
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert f'id="phone-error">{E164}</span>' in html
+    assert f'id="phone-error">{E164}{suggestion}</span>' in html
     assert f'value="{typed}"' in html  # what was typed is kept
     coworker.refresh_from_db()
     assert coworker.phone.as_e164 == "+13035551299"

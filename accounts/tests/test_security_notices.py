@@ -109,5 +109,5 @@ def test_a_new_email_while_codes_go_by_phone_does_not_say_codes_moved(
     response = client.post(reverse("twofactor:verify"), {"code": last_code(outbox)}, follow=True)
 
     assert "Your settings were saved." in page_text(response)
-    assert "Codes now go to the new destination" not in page_text(response)
+    assert "Codes now go to your new email or phone number" not in page_text(response)
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.DESTINATION_CHANGED).exists()

@@ -91,7 +91,7 @@ def test_an_administrator_unlocks_a_coworker_locked_out_by_wrong_codes(
     check_and_capture(page, "coworker-locked")
     page.get_by_role("button", name="Unlock").click()
 
-    expect(page.get_by_role("status")).to_contain_text("code step is unlocked")
+    expect(page.get_by_role("status")).to_contain_text("Carl Jensen is unlocked")
     assert "Customer Portal: an administrator unlocked your verification codes" in inbox.notices(
         "carl@acme-logistics.example"
     )
@@ -120,6 +120,8 @@ def test_a_coworker_moves_their_codes_to_a_new_phone(open_browser, sms_team, inb
     expect(step).to_contain_text("+1••••••0177")
     verify(step, inbox.sms_code(new_phone))
 
-    expect(page.get_by_role("status")).to_contain_text("Codes now go to the new destination.")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Codes now go to your new email or phone number."
+    )
     expect(page.get_by_label("Phone number")).to_have_value(new_phone)
     inbox.nothing_more(CARL_PHONE)

@@ -196,7 +196,9 @@ class Flow:
             .first()
         )
         if user is None:
-            raise FlowExpired(gettext("This code step can no longer continue. Please start again."))
+            raise FlowExpired(
+                gettext("This verification can no longer continue. Please start again.")
+            )
         return user
 
     def issue(

@@ -12,7 +12,7 @@ from tests.code_step import T0, is_logged_in, page_text, twofactor_on
 from tests.fixtures import last_code, password_step, wrong_code
 from twofactor.models import CodeDevice
 
-LOCKED = "Too many wrong codes. The code step is locked until 12:16:00 UTC."
+LOCKED = "Too many wrong codes. Verification is locked until 12:16:00 UTC."
 # The tenth failure is at 12:01:00 (see fail_ten_times); 15 minutes later it unlocks.
 UNLOCKS = T0 + timedelta(minutes=16)
 
