@@ -4,12 +4,15 @@ however long the log or many the co-workers."""
 import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprise.models import AuditEvent
+from twofactor.models import CodeDevice, Lock
 
 # A cell a spreadsheet would run as a formula (CSV injection, OWASP): a
 # username or detail is text the people being audited chose.
@@ -31,7 +34,7 @@ COWORKER_HEADER = [
     _("Email"),
     _("Phone number"),
     _("Administrator"),
-    _("Two-factor"),
+    _("2FA"),
     _("Methods"),
 ]
 CHUNK = 2000
@@ -87,6 +90,14 @@ def twofactor_label(*, enrolled: bool | None, confirmed: bool | None, account_on
     return gettext("Enabled") if confirmed else gettext("Verification required")
 
 
+def lock_label(lock: Lock) -> str:
+    """The Two-factor column of a co-worker whose code step is locked, as the
+    table says it (templates/enterprise/_coworkers.html)."""
+    if lock.until is None:
+        return gettext("Locked until an administrator unlocks it")
+    return gettext("Locked until %(until)s UTC") % {"until": f"{lock.until.astimezone(UTC):%H:%M}"}
+
+
 def methods_label(*, on: bool, channel: str, has_app: bool) -> str:
     """How a co-worker can answer the code step: the channel's code, and
     their authenticator app if they have one."""
@@ -139,9 +150,27 @@ def _coworker_lines(rows: QuerySet, words: _CoworkerWords, *, account_on: bool) 
     writer = csv.writer(_Line())
     yield writer.writerow(words.header)
     lines: list[str] = []
-    for username, first, last, email, phone, admin, enrolled, confirmed, has_app in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for (
+        username,
+        first,
+        last,
+        email,
+        phone,
+        admin,
+        enrolled,
+        confirmed,
+        has_app,
+        failures,
+        failed_at,
+    ) in rows.iterator(chunk_size=CHUNK):
+        state = words.twofactor[bool(enrolled), bool(confirmed)]
+        if failures and failures >= settings.TWOFACTOR_LOCKOUT_FAILURES:
+            # Rare: a model instance only for the few rows that may be locked.
+            lock = CodeDevice(
+                throttling_failure_count=failures, throttling_failure_timestamp=failed_at
+            ).lock()
+            if lock:
+                state = lock_label(lock)
         lines.append(
             writer.writerow(
                 [
@@ -151,7 +180,7 @@ def _coworker_lines(rows: QuerySet, words: _CoworkerWords, *, account_on: bool) 
                     cell(email),
                     cell(phone),
                     words.yes_no[bool(admin)],
-                    words.twofactor[bool(enrolled), bool(confirmed)],
+                    state,
                     words.methods[account_on and bool(enrolled), bool(has_app)],
                 ]
             )

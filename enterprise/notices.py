@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from enterprise.audit import Action, audit_record
 from enterprise.models import Enterprise, RolloutReminder
 from enterprise.rollout import today_utc
+from twofactor.vocabulary import PHONE_CHANNELS
 
 # Emails per task: 100 over one SMTP connection take seconds, far below the
 # broker's 60 s redelivery timeout even on a slow mail server.
@@ -27,40 +28,67 @@ def _coworkers(enterprise_id: int):
     )
 
 
+def notify_recipients(*, enterprise_id: int, actor_id: int | None):
+    """Who "Email every co-worker" writes to: active co-workers with an email
+    address who have not turned 2FA on, not the administrator who sends."""
+    return (
+        _coworkers(enterprise_id)
+        .exclude(twofactor_device__enrolled=True)
+        .exclude(pk=actor_id)
+        .only("id", "email", "phone", "username", "first_name", "last_name", "language")
+    )
+
+
+def twofactor_available_message(user, *, enterprise, actor) -> EmailMessage:
+    """The notice one co-worker gets, in their language, with what they must
+    do: add a phone number first when the channel needs one and they have
+    none, else turn 2FA on. The preview shows exactly this."""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        return EmailMessage(
+            subject=_("Two-factor authentication is available for your Customer Portal login"),
+            body=render_to_string(
+                "enterprise/messages/twofactor_available.txt",
+                {
+                    "user": user,
+                    "enterprise": enterprise,
+                    "actor": actor,
+                    "needs_phone": needs_phone(user, enterprise),
+                    "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
+                },
+            ),
+            to=[user.email],
+        )
+
+
+def needs_phone(user, enterprise) -> bool:
+    """The account's channel is SMS or Voice and this person has no number."""
+    return enterprise.twofactor_channel in PHONE_CHANNELS and not user.phone
+
+
 def coworkers_notify_fan_out(*, enterprise_id: int, actor_id: int) -> None:
     """Queue one batch task per BATCH co-workers."""
     from enterprise.tasks import coworkers_notify_batch
 
-    ids = list(_coworkers(enterprise_id).values_list("id", flat=True))
+    ids = list(
+        notify_recipients(enterprise_id=enterprise_id, actor_id=actor_id).values_list(
+            "id", flat=True
+        )
+    )
     for start in range(0, len(ids), BATCH):
         coworkers_notify_batch.delay(enterprise_id, actor_id, ids[start : start + BATCH])
 
 
 def coworkers_notify_batch(*, enterprise_id: int, actor_id: int, user_ids: list[int]) -> None:
-    """One email per co-worker, sent over one mail connection."""
+    """One email per co-worker, sent over one mail connection. Someone who
+    turned 2FA on since the batch was queued is skipped."""
     enterprise = Enterprise.objects.get(pk=enterprise_id)
     actor = get_user_model().objects.filter(pk=actor_id).first()
-    users = _coworkers(enterprise_id).filter(id__in=user_ids)
-    messages = []
-    for user in users.only("id", "email", "username", "first_name", "last_name", "language"):
-        with translation.override(user.language or settings.LANGUAGE_CODE):
-            messages.append(
-                EmailMessage(
-                    subject=_(
-                        "Two-factor authentication is available for your Customer Portal login"
-                    ),
-                    body=render_to_string(
-                        "enterprise/messages/twofactor_available.txt",
-                        {
-                            "user": user,
-                            "enterprise": enterprise,
-                            "actor": actor,
-                            "settings_url": f"{settings.PORTAL_BASE_URL}/account/settings/",
-                        },
-                    ),
-                    to=[user.email],
-                )
-            )
+    users = notify_recipients(enterprise_id=enterprise_id, actor_id=actor_id).filter(
+        id__in=user_ids
+    )
+    messages = [
+        twofactor_available_message(user, enterprise=enterprise, actor=actor) for user in users
+    ]
     if messages:
         get_connection().send_messages(messages)
 

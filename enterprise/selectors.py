@@ -1,7 +1,9 @@
 """Reads for the Enterprise Settings pages. Each is a fixed number of queries,
 however many co-workers the enterprise has."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,6 +12,7 @@ from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, Out
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enterprise.models import AuditEvent
+from enterprise.notices import notify_recipients, twofactor_available_message
 from enterprise.rollout import rollout_overdue, today_utc
 from twofactor.vocabulary import PHONE_CHANNELS
 
@@ -98,6 +101,9 @@ def coworker_page(
             "is_enterprise_admin",
             "twofactor_device__enrolled",
             "twofactor_device__confirmed",
+            # For the row's lock (CodeDevice.lock()): "Locked until ..." and Unlock.
+            "twofactor_device__throttling_failure_count",
+            "twofactor_device__throttling_failure_timestamp",
         )
     )
     paginator = Paginator(users, settings.ENTERPRISE_COWORKERS_PER_PAGE)
@@ -119,6 +125,8 @@ EXPORT_FIELDS = (
     "twofactor_device__enrolled",
     "twofactor_device__confirmed",
     "has_app",
+    "twofactor_device__throttling_failure_count",
+    "twofactor_device__throttling_failure_timestamp",
 )
 
 
@@ -132,17 +140,59 @@ def coworkers_for_export(*, enterprise, state: str | None) -> QuerySet:
     )
 
 
-def coworkers_unreachable(*, enterprise_id: int, channel: str, limit: int = 50):
-    """Enrolled co-workers with no phone number, when `channel` needs one.
-    Returns (first `limit` of them, how many in all)."""
+def coworkers_unreachable(
+    *, enterprise_id: int, channel: str, limit: int = 50, everyone: bool = False
+):
+    """Co-workers with no phone number, when `channel` needs one: those who
+    use 2FA (a channel change), or, with `everyone`, every active co-worker
+    (2FA turned on for the account: each of them must add a number before
+    they can turn it on). Returns (first `limit` of them, how many in all)."""
     if channel not in PHONE_CHANNELS:
         return [], 0
-    users = (
-        get_user_model()
-        .objects.filter(enterprise_id=enterprise_id, twofactor_device__enrolled=True, phone="")
-        .order_by("username")
-    )
+    users = get_user_model().objects.filter(enterprise_id=enterprise_id, phone="")
+    if everyone:
+        users = users.filter(is_active=True)
+    else:
+        users = users.filter(twofactor_device__enrolled=True)
+    users = users.order_by("username")
     return list(users[:limit]), users.count()
+
+
+@dataclass(frozen=True)
+class NotifyPreview:
+    """What "Email every co-worker" would send: to how many, how many of
+    them are asked to add a phone number first, and one copy as it reads."""
+
+    count: int
+    needs_phone: int
+    example: Any  # an EmailMessage, or None when nobody would get one
+    example_user: Any
+
+
+def notify_preview(*, actor) -> NotifyPreview:
+    enterprise = actor.enterprise
+    recipients = notify_recipients(enterprise_id=enterprise.pk, actor_id=actor.pk)
+    counted = recipients.aggregate(count=Count("pk"), needs_phone=Count("pk", filter=Q(phone="")))
+    if enterprise.twofactor_channel not in PHONE_CHANNELS:
+        counted["needs_phone"] = 0
+    # The example is someone who must add a phone number when there is one:
+    # the longer copy is the one to read before sending.
+    example_user = None
+    if counted["needs_phone"]:
+        example_user = recipients.filter(phone="").order_by("username").first()
+    if example_user is None:
+        example_user = recipients.order_by("username").first()
+    example = (
+        twofactor_available_message(example_user, enterprise=enterprise, actor=actor)
+        if example_user is not None
+        else None
+    )
+    return NotifyPreview(
+        count=counted["count"],
+        needs_phone=counted["needs_phone"],
+        example=example,
+        example_user=example_user,
+    )
 
 
 def coworker_get(*, enterprise_id: int, user_id: int):

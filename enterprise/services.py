@@ -34,6 +34,9 @@ class PolicyPlan:
     unreachable: list[Any] = field(default_factory=list)
     unreachable_count: int = 0
     channel: Channel | None = None  # the channel they could not receive
+    # 2FA is being turned on (not a channel change): the list is everyone
+    # without a phone number, not only those who use 2FA.
+    enabling: bool = False
 
 
 def _rollout(enterprise, *, required, deadline, remember_days) -> tuple[bool, date | None, int]:
@@ -125,11 +128,13 @@ def policy_plan(
         enterprise.allow_fallback,
     )
     plan = PolicyPlan(changed=changed)
-    if changed and enabled and channel != enterprise.twofactor_channel:
+    enabling = enabled and not enterprise.twofactor_enabled
+    if changed and enabled and (enabling or channel != enterprise.twofactor_channel):
         plan.unreachable, plan.unreachable_count = selectors.coworkers_unreachable(
-            enterprise_id=enterprise.pk, channel=channel
+            enterprise_id=enterprise.pk, channel=channel, everyone=enabling
         )
         plan.channel = Channel(channel)
+        plan.enabling = enabling
     return plan
 
 
@@ -501,13 +506,19 @@ def _administrators_told(kind: str, enterprise, actor, **context) -> None:
 
 
 def coworkers_notify(*, actor, ip: str | None) -> int:
-    """Queue one email to every co-worker saying 2FA is available."""
+    """Queue the notice to every co-worker who has not turned 2FA on (see
+    notices.notify_recipients), and audit the send with its count."""
+    from enterprise.notices import notify_recipients
     from enterprise.tasks import coworkers_notify_send
 
-    count = get_user_model().objects.filter(enterprise_id=actor.enterprise_id).count()
-    coworkers_notify_send.delay(actor.enterprise_id, actor.pk)
+    count = notify_recipients(enterprise_id=actor.enterprise_id, actor_id=actor.pk).count()
+    if count:
+        coworkers_notify_send.delay(actor.enterprise_id, actor.pk)
     audit_record(
-        Action.COWORKERS_NOTIFIED, actor=actor, ip=ip, detail=f"{count} co-workers emailed"
+        Action.COWORKERS_NOTIFIED,
+        actor=actor,
+        ip=ip,
+        detail=f"{count} co-workers without two-factor authentication emailed",
     )
     return count
 

@@ -126,22 +126,39 @@ def settings_twofactor(request):
 
 
 @administrator_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def coworkers_notify(request):
+    """Email every co-worker: a GET (and a POST without the confirmation)
+    previews the email and its recipients; the confirm button's POST sends."""
     if not request.user.enterprise.twofactor_enabled:
         messages.error(request, _("Turn on two-factor authentication for the account first."))
         return redirect("enterprise:twofactor")
-    count = services.coworkers_notify(actor=request.user, ip=client_ip(request))
-    messages.success(
+    if request.method == "POST" and request.POST.get("confirm") == "send":
+        count = services.coworkers_notify(actor=request.user, ip=client_ip(request))
+        if count:
+            messages.success(
+                request,
+                ngettext(
+                    "A notice is on its way to %(count)s co-worker.",
+                    "A notice is on its way to %(count)s co-workers.",
+                    count,
+                )
+                % {"count": count},
+            )
+        else:
+            messages.info(
+                request, _("Nobody was emailed: every co-worker has turned it on already.")
+            )
+        return redirect("enterprise:twofactor")
+    return render(
         request,
-        ngettext(
-            "A notice is on its way to %(count)s co-worker.",
-            "A notice is on its way to %(count)s co-workers.",
-            count,
-        )
-        % {"count": count},
+        "enterprise/notify.html",
+        {
+            "enterprise": request.user.enterprise,
+            "preview": selectors.notify_preview(actor=request.user),
+            "tab": "twofactor",
+        },
     )
-    return redirect("enterprise:twofactor")
 
 
 def _coworker(request, user_id: int):
@@ -206,11 +223,13 @@ def coworker_unlock(request, user_id: int):
     if services.coworker_unlock(admin=request.user, coworker=coworker, ip=client_ip(request)):
         messages.success(
             request,
-            _("%(name)s is unlocked. They were told by email and log in again.")
-            % {"name": name},
+            _("%(name)s is unlocked. They were told by email and log in again.") % {"name": name},
         )
     else:
         messages.info(request, _("%(name)s was not locked.") % {"name": name})
+    if request.POST.get("back") == "table":
+        # Unlock from the co-worker table: back to the table, not their page.
+        return redirect("enterprise:twofactor")
     return redirect("enterprise:coworker", user_id=coworker.pk)
 
 
