@@ -66,7 +66,7 @@ SUBJECTS: dict[str, StrOrPromise] = {
         "Customer Portal: two-factor authentication was turned off for %(enterprise)s"
     ),
     ACCOUNT_CHANNEL_CHANGED: _(
-        "Customer Portal: the two-factor channel of %(enterprise)s changed to %(new)s"
+        "Customer Portal: the 2FA channel of %(enterprise)s changed to %(new)s"
     ),
 }
 

@@ -85,7 +85,7 @@ def test_every_administrator_is_told_when_the_account_turns_2fa_off(
     for admin in (admin_user, second):
         subjects = [m.subject for m in notices(admin.email)]
         assert subjects == [
-            "Customer Portal: the two-factor channel of Acme changed to SMS",
+            "Customer Portal: the 2FA channel of Acme changed to SMS",
             "Customer Portal: two-factor authentication was turned off for Acme",
         ]
     assert notices(coworker.email) == []

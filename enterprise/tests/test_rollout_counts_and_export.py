@@ -259,7 +259,7 @@ def test_export_csv_holds_the_filtered_table(client, mix, admin_user):
         "Email",
         "Phone number",
         "Administrator",
-        "Two-factor",
+        "2FA",
         "Methods",
     ]
     assert [row[0] for row in everyone[1:]] == ["ada", "emma", "ned", "nora", "vera", "vince"]

@@ -122,7 +122,7 @@ def change_apply(
         if missing:
             raise codes.CodeError(
                 gettext(
-                    "Your two-factor settings changed while this change waited for its code. "
+                    "Your 2FA settings changed while this change waited for its code. "
                     "Nothing was changed: please make it again."
                 )
             )

@@ -237,7 +237,7 @@ def test_the_coworker_table_and_csv_show_each_persons_methods(
     assert "Authenticator app, code by SMS" in table and "Code by SMS" in table
     export = b"".join(admin.get(reverse("enterprise:coworkers_export")).streaming_content)
     lines = export.decode().splitlines()
-    assert lines[0].endswith("Two-factor,Methods")
+    assert lines[0].endswith("2FA,Methods")
     carl = next(line for line in lines if line.startswith("carl,"))
     assert carl.endswith('"Authenticator app, code by SMS"')
 
