@@ -265,6 +265,9 @@ def password_change(request):
     form = PasswordChangeForm(request.POST, user=user)
     attempt = throttle.password_attempt(ip=ip, user=user)
     if attempt.retry_at is not None:
+        audit_record(
+            Action.LIMIT_REACHED, actor=user, target=user, ip=ip, detail="password guesses"
+        )
         until = timezone.localtime(attempt.retry_at)
         error = _("Too many wrong passwords. Try again after %(time)s UTC.") % {
             "time": f"{until:%H:%M}"

@@ -56,7 +56,14 @@ class CodeError(Exception):
 
 
 class RateLimited(CodeError):
+    """`limit` names the limit hit, for the audit log ("" for a lock: the
+    lock itself is audited when it falls)."""
+
     status = 429
+
+    def __init__(self, message: StrOrPromise, *, retry_at: datetime | None = None, limit: str = ""):
+        super().__init__(message, retry_at=retry_at)
+        self.limit = limit
 
 
 class PhoneBudgetSpent(CodeError):
@@ -117,6 +124,27 @@ def _limits(
         yield pool, settings.TWOFACTOR_MAX_PROOFS_PER_DESTINATION
 
 
+def resend_ready_at(
+    *, user: "User", purpose: str, address: str, flow: uuid.UUID
+) -> tuple[datetime | None, bool]:
+    """When a Resend for `flow` may send again, for the pop-up to count down
+    to: (None if now; True when the hourly limit holds it, not the resend
+    cooldown). A read: nothing is locked, counted or audited here; the send
+    itself checks again (challenge_issue)."""
+    now = timezone.now()
+    hourly = [
+        at
+        for queryset, limit in _limits(user=user, purpose=purpose, address=address)
+        if (at := _window_retry_at(queryset, limit, now))
+    ]
+    if hourly:
+        return max(hourly), True
+    last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
+    if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
+        return last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN, False
+    return None, False
+
+
 def challenge_issue(
     *,
     user: "User",
@@ -125,6 +153,27 @@ def challenge_issue(
     flow: uuid.UUID | None = None,
     ip: str | None = None,
     cooldown: bool = True,
+) -> Challenge:
+    """See _challenge_issue. A limit hit is audited here, after its
+    transaction: a row written inside it would be rolled back with it."""
+    try:
+        return _challenge_issue(
+            user=user, purpose=purpose, destination=destination, flow=flow, ip=ip, cooldown=cooldown
+        )
+    except RateLimited as exc:
+        if exc.limit:
+            audit_record(Action.LIMIT_REACHED, actor=user, target=user, ip=ip, detail=exc.limit)
+        raise
+
+
+def _challenge_issue(
+    *,
+    user: "User",
+    purpose: str,
+    destination: Destination,
+    flow: uuid.UUID | None,
+    ip: str | None,
+    cooldown: bool,
 ) -> Challenge:
     """Record a new code for `flow` and queue its delivery. (`cooldown`
     False: a fallback after the provider reported the last one undelivered
@@ -161,21 +210,16 @@ def challenge_issue(
                     )
                     % {"seconds": seconds},
                     retry_at=ready,
+                    limit="resend cooldown",
                 )
         for queryset, limit in _limits(user=user, purpose=purpose, address=destination.address):
             retry_at = _window_retry_at(queryset, limit, now)
             if retry_at:
-                audit_record(
-                    Action.LIMIT_REACHED,
-                    actor=user,
-                    target=user,
-                    ip=ip,
-                    detail="hourly code limit",
-                )
                 raise RateLimited(
                     gettext("Too many codes were sent in the last hour. Try again at %(time)s.")
                     % {"time": _at(retry_at)},
                     retry_at=retry_at,
+                    limit="hourly code limit",
                 )
         taken = None
         if destination.channel in PHONE_CHANNELS:
