@@ -312,6 +312,9 @@ TWOFACTOR_LOCKOUT_DURATION = timedelta(minutes=15)
 # step stays locked until an administrator unlocks it.
 TWOFACTOR_LONG_LOCK_FAILURES = 100
 TWOFACTOR_RESEND_COOLDOWN = timedelta(seconds=30)
+# A locked-out person is told whom to ask: this many administrators by name,
+# then "and N more".
+TWOFACTOR_ADMINISTRATORS_NAMED = 3
 TWOFACTOR_MAX_CODES_PER_USER = 10
 TWOFACTOR_MAX_CODES_PER_DESTINATION = 10
 # Codes that prove a destination not yet proven (turning 2FA on, a new phone

@@ -15,23 +15,35 @@ class CodeForm(forms.Form):
             attrs={
                 "autocomplete": "one-time-code",
                 "inputmode": "numeric",
-                "pattern": r"[0-9 ]*",
+                # No pattern: the browser's "Please match the requested
+                # format" says nothing useful; our own message does.
                 "autofocus": True,
             }
         ),
     )
 
     def clean_code(self) -> str:
-        return six_digits(self.cleaned_data["code"])
+        digits = settings.TWOFACTOR_CODE_DIGITS
+        return six_digits(
+            self.cleaned_data["code"],
+            message=ngettext(
+                "Enter the %(digits)s digit from your message",
+                "Enter the %(digits)s digits from your message",
+                digits,
+            )
+            % {"digits": digits},
+        )
 
 
-def six_digits(value: str) -> str:
-    # People paste "123 456": spaces are not part of the code.
-    code = value.replace(" ", "")
+def six_digits(value: str, *, message: str = "") -> str:
+    # People paste "123 456" or "123-456": spaces and dashes are not part of
+    # the code.
+    code = value.replace(" ", "").replace("-", "")
     digits = settings.TWOFACTOR_CODE_DIGITS
     RegexValidator(
         rf"^[0-9]{{{digits}}}$",
-        message=ngettext(
+        message=message
+        or ngettext(
             "The code is %(digits)s digit, with no letters.",
             "The code is %(digits)s digits, with no letters.",
             digits,
@@ -64,9 +76,7 @@ class AppCodeForm(forms.Form):
         max_length=20,
         strip=True,
         error_messages={"required": _("Enter the 6-digit code your authenticator app shows.")},
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"[0-9 ]*"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
     def clean_app_code(self) -> str:

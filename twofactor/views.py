@@ -199,18 +199,30 @@ def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
         flow.resend()
     except CodeError as exc:
         if wants_json(request):
-            answer = JsonResponse({"ok": False, "message": exc.message}, status=exc.status)
+            waiting = flow_class.get(request) if exc.status == 429 else None
+            # A lock or the hourly limit: the pop-up shows it afresh (until
+            # when, whom to ask); a refused Resend in its cooldown does not.
+            blocked = bool(waiting is not None and waiting.prompt().get("blocked"))
+            body = {"ok": False, "message": exc.message, **({"reload": True} if blocked else {})}
+            answer = JsonResponse(body, status=exc.status)
             return with_retry_after(answer, exc.retry_at)
         if isinstance(exc, FlowExpired):
             messages.error(request, exc.message)
             return redirect(flow_class.restart_url_name)
         if exc.status == 429:
             # The plain page shows the message itself (a flash message too
-            # would say it twice); 429 is for scripts that ask.
+            # would say it twice); 429 is for scripts that ask. A lock or
+            # the hourly limit also says until when and whom to ask.
+            waiting = flow_class.get(request)
+            guidance = waiting.prompt().get("blocked") if waiting is not None else None
             response = render(
                 request,
                 "twofactor/rate_limited.html",
-                {"message": exc.message, "back_url": reverse(flow_class.verify_url_name)},
+                {
+                    "message": exc.message,
+                    "blocked": guidance,
+                    "back_url": reverse(flow_class.verify_url_name),
+                },
                 status=429,
             )
             return with_retry_after(response, exc.retry_at)
@@ -218,7 +230,17 @@ def _resend(request: HttpRequest, flow_class: type[Flow]) -> HttpResponse:
         return redirect(flow_class.verify_url_name)
     message = _("A new code is on its way. The previous code no longer works.")
     if wants_json(request):
-        return JsonResponse({"ok": True, "message": message})
+        # The pop-up's clocks start again: the new code's expiry, the wait
+        # before another Resend.
+        prompt = flow.prompt()
+        return JsonResponse(
+            {
+                "ok": True,
+                "message": message,
+                "expires_in": prompt.get("expires_in", 0),
+                "resend_in": prompt.get("resend_in", 0),
+            }
+        )
     messages.success(request, message)
     return redirect(flow.verify_url)
 

@@ -31,6 +31,7 @@ from twofactor.destinations import (
     PHONE_UNPROVEN,
     Destination,
 )
+from twofactor.flows import guidance
 from twofactor.models import Challenge
 from twofactor.vocabulary import CHANNEL_LABELS, PHONE_CHANNELS
 
@@ -396,6 +397,41 @@ class Flow:
     def step_note(self) -> str:
         return ""
 
+    def purpose_lines(self) -> list[str]:
+        """What the code confirms, first in the pop-up: one line per purpose
+        ("Log in as alice", "Confirm: turn off two-factor authentication")."""
+        raise NotImplementedError
+
+    def person(self) -> Any:
+        """The person this flow is for, as saved now: for what the pop-up
+        shows (an answer goes through user(), which may end the flow)."""
+        return get_user_model().objects.select_related("enterprise").get(pk=self.data["user_id"])
+
+    def timing(self, challenge: Challenge | None) -> dict[str, Any]:
+        """The clocks the pop-up shows: the code's expiry, when Resend may
+        send again, and what stops the person now (a lock, the hourly
+        limit), with whom to ask."""
+        person = self.person()
+        lock = devices.device_peek(person).lock()
+        resend_at, hourly = codes.resend_ready_at(
+            user=person,
+            purpose=self.purpose,
+            address=self.destination.address,
+            flow=uuid.UUID(self.data["flow"]),
+        )
+        expires_in = guidance.seconds_until(challenge.expires_at) if challenge else 0
+        return {
+            "expires_in": expires_in,
+            # Whole minutes, rounded up, for the page without JavaScript.
+            "expires_minutes": -(-expires_in // 60),
+            "expired": challenge is not None and expires_in <= 0,
+            "resend_in": guidance.seconds_until(resend_at) if resend_at and not hourly else 0,
+            "resend_at": guidance.time_html(resend_at) if resend_at and not hourly else "",
+            "blocked": guidance.blocked(
+                person, lock=lock, hourly_until=resend_at if hourly else None
+            ),
+        }
+
     def prompt(self) -> dict[str, Any]:
         """What the pop-up says: channel, masked destination, delivery status."""
         if self.method in ("app", "passkey"):
@@ -415,6 +451,8 @@ class Flow:
         account = str(CHANNEL_LABELS.get(self.data.get("account_channel", ""), ""))
         detour = DETOURS.get(destination.detour)
         return {
+            **self.timing(challenge),
+            "purpose_lines": self.purpose_lines(),
             "kind": self.type,
             "minutes": int(settings.TWOFACTOR_CODE_TTL.total_seconds() // 60),
             "channel": destination.channel,
@@ -437,6 +475,7 @@ class Flow:
         """The pop-up of a stage answered by the person's app: no code was
         sent; another way is offered."""
         return {
+            "purpose_lines": self.purpose_lines(),
             "kind": self.type,
             "method": self.method,
             "minutes": 0,

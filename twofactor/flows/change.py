@@ -76,17 +76,40 @@ class ChangeAction:
     needed: Callable[..., list[CodeNeeded]]
     # apply(ctx, **payload) -> the message the person reads.
     apply: Callable[..., str]
+    # describe(user, **payload) -> what the code confirms, one line per
+    # purpose, read by the person above the code field ("Confirm: turn off
+    # two-factor authentication"), against what is saved now.
+    describe: Callable[..., list[str]] | None = None
 
 
 _actions: dict[str, ChangeAction] = {}
 
 
 def action_register(
-    name: str, *, needed: Callable[..., list[CodeNeeded]], apply: Callable[..., str]
+    name: str,
+    *,
+    needed: Callable[..., list[CodeNeeded]],
+    apply: Callable[..., str],
+    describe: Callable[..., list[str]] | None = None,
 ) -> None:
-    """An app names a change it lets pages make: which codes it needs, and
-    how it is applied once they are entered. Nothing here names the apps."""
-    _actions[name] = ChangeAction(needed=needed, apply=apply)
+    """An app names a change it lets pages make: which codes it needs, how
+    it is applied once they are entered, and how the pop-up says what the
+    code confirms (every action should say it: a test walks them). Nothing
+    here names the apps."""
+    _actions[name] = ChangeAction(needed=needed, apply=apply, describe=describe)
+
+
+def actions_registered() -> dict[str, ChangeAction]:
+    """Every change action the apps registered (tests walk them)."""
+    return dict(_actions)
+
+
+def change_describe(user: Any, *, action: str, payload: dict[str, Any]) -> list[str]:
+    """What a change's code confirms, as the person reads it: one line per
+    purpose, never none (a change that says nothing gets a plain line)."""
+    describe = _actions[action].describe
+    lines = [str(line) for line in describe(user, **payload) if line] if describe else []
+    return lines or [gettext("Confirm: save your changes")]
 
 
 def change_needed(
@@ -284,6 +307,18 @@ class ChangeFlow(Flow):
             "done": done,
             "steps": steps,
         }
+
+    def purpose_lines(self) -> list[str]:
+        """What this code confirms: the proof of a new phone number or email
+        names it; a step-up says what the change does."""
+        if self.purpose == Challenge.Purpose.PROVE:
+            masked = self.destination.masked
+            if "@" in self.destination.address:
+                return [gettext("Confirm your new email address %(email)s") % {"email": masked}]
+            return [gettext("Confirm your new phone number %(number)s") % {"number": masked}]
+        return change_describe(
+            self.user(), action=self.data["action"], payload=self.data["payload"]
+        )
 
     def recovery_allowed(self) -> bool:
         return (

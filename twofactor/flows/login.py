@@ -228,6 +228,9 @@ class LoginFlow(Flow):
             return ""
         return str(PASSKEYS_ONLY)
 
+    def purpose_lines(self) -> list[str]:
+        return [gettext("Log in as %(username)s") % {"username": self.person().get_username()}]
+
     def step_note(self) -> str:
         enterprise = self._enterprise()
         if self.method == "code" and enterprise and passkeys.passkeys_only(enterprise):

@@ -18,8 +18,10 @@ def test_a_code_that_is_not_six_digits_is_refused_without_using_a_try(waiting, t
     response = waiting.post(reverse("login_verify"), {"code": typed})
 
     assert response.status_code == 400
-    assert "The code is 6 digits, with no letters." in page_text(response)
+    assert "Enter the 6 digits from your message" in page_text(response)
     assert f'value="{typed}"' in response.content.decode()
+    # No browser "Please match the requested format" before ours.
+    assert "pattern=" not in response.content.decode()
     assert Challenge.objects.get().failed_attempts == 0
     assert not is_logged_in(waiting)
 
@@ -51,8 +53,17 @@ def test_the_change_code_form_says_the_same(client, coworker, acme, outbox):
     response = client.post(reverse("twofactor:verify"), {"code": "12a456"})
 
     assert response.status_code == 400
-    assert "The code is 6 digits, with no letters." in page_text(response)
+    assert "Enter the 6 digits from your message" in page_text(response)
     assert coworker.twofactor_device.enrolled is True
+
+
+def test_letters_by_script_get_the_same_words(waiting):
+    answer = waiting.post(
+        reverse("login_verify"), {"code": "abc123"}, HTTP_ACCEPT="application/json"
+    )
+
+    assert answer.status_code == 400
+    assert answer.json() == {"ok": False, "message": "Enter the 6 digits from your message"}
 
 
 def test_an_unknown_delivery_status_kind_is_404(waiting):
