@@ -315,8 +315,11 @@
 
     if (dialog.hasAttribute("data-autoshow")) {
       if (pending) restore = pendingShow(pending, words("unsaved", "Not saved yet"));
+      // Locked: nothing to type until the time comes (or an administrator).
+      if (input && verifyButton && verifyButton.disabled) input.disabled = true;
       dialog.showModal();
       if (input && !input.disabled) input.focus();
+      else if (dialog.querySelector("[data-dialog-close]")) dialog.querySelector("[data-dialog-close]").focus();
       localTimes(dialog);
       var line = dialog.querySelector("[data-expiry]");
       if (line && Number(line.getAttribute("data-seconds")) > 0) expiry(Number(line.getAttribute("data-seconds")));
