@@ -2,6 +2,7 @@
 
 import ipaddress
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -23,7 +25,7 @@ from accounts.sessions import CODE_PROVEN, TRUSTED_BY
 from enterprise.audit import Action, audit_record, client_ip
 from twofactor import devices, signals, throttle, trust
 from twofactor.codes import CodeError
-from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified
+from twofactor.flows import FLOWS, ChangeFlow, Flow, FlowExpired, LoginFlow, Verified, guidance
 from twofactor.flows.base import STALE, StaleAnswer
 from twofactor.forms import AppCodeForm, CodeForm, RecoveryForm
 from twofactor.pages import code_step_redirect, prompt_context, wants_json, with_retry_after
@@ -85,8 +87,21 @@ def _password_step(
         LoginFlow.begin(request, user, backend=backend, next_url=_safe_next(request))
     except CodeError as exc:
         _login_ended("no_code")
-        return None, exc.status, exc.message, exc.retry_at
+        return None, exc.status, _with_guidance(exc, user), exc.retry_at
     return code_step_redirect(request, reverse("login"), LoginFlow), 302, "", None
+
+
+def _with_guidance(exc: CodeError, user: Any) -> str:
+    """A login refused for a lock or the hourly limit (after the right
+    password) also says until when and whom to ask."""
+    if exc.status != 429:
+        return exc.message
+    lock = devices.device_peek(user).lock()
+    if lock is not None and lock.until is None:
+        return f"{exc.message} {guidance.unlock_guidance(user)}"
+    if exc.retry_at is None:
+        return exc.message
+    return f"{exc.message} {strip_tags(guidance.wait_guidance(user, exc.retry_at))}"
 
 
 def _login_ended(result: str, *, factor: str = "none") -> None:

@@ -165,3 +165,36 @@ def test_the_hourly_limit_stops_resend_but_not_the_code(
     assert "Wait until 13:00:00 UTC , or ask your administrator: Ada Lovelace." in page_text(
         refused
     )
+
+
+def test_a_login_past_the_hourly_limit_says_whom_to_ask(
+    client, coworker, make_user, acme, outbox, time_machine
+):
+    from django.test import Client
+
+    from tests.code_step import twofactor_on
+
+    administrators(make_user, acme, ("Ada", "Lovelace"))
+    twofactor_on(acme, coworker)
+    time_machine.move_to(T0, tick=False)
+    password_step(client, coworker)
+    for _ in range(9):
+        time_machine.shift(timedelta(seconds=30))
+        client.post(reverse("login_resend"))
+
+    refused = password_step(Client(), coworker)
+
+    assert refused.status_code == 429
+    assert (
+        "Too many codes were sent in the last hour. Try again at 13:00:00 UTC. "
+        "Wait until 13:00:00 UTC, or ask your administrator: Ada Lovelace."
+    ) in page_text(refused)
+
+
+def test_a_wrong_password_names_nobody(client, coworker, make_user, acme):
+    administrators(make_user, acme, ("Ada", "Lovelace"))
+    lock(coworker, failures=100)
+
+    refused = password_step(client, coworker, password="not the password")
+
+    assert "Lovelace" not in page_text(refused)
