@@ -70,6 +70,9 @@
   }
 
   function pendingRemember(form, opener) {
+    // A form with a password (the login, a password change) shows nothing
+    // pending, and keeps nothing here.
+    if (form.querySelector("input[type=password]")) return;
     try {
       window.sessionStorage.setItem(PENDING, JSON.stringify({
         path: window.location.pathname,
@@ -314,7 +317,7 @@
     });
 
     if (dialog.hasAttribute("data-autoshow")) {
-      if (pending) restore = pendingShow(pending, words("unsaved", "Not saved yet"));
+      if (pending && dialog.getAttribute("data-kind") === "change") restore = pendingShow(pending, words("unsaved", "Not saved yet"));
       // Locked: nothing to type until the time comes (or an administrator).
       if (input && verifyButton && verifyButton.disabled) input.disabled = true;
       dialog.showModal();
