@@ -39,6 +39,9 @@ def test_a_login_says_whose_it_is(open_browser, team, inbox):
 
     dialog = popup(page)
     expect(purpose(dialog)).to_have_text("Log in as carl")
+    # Letters: our words, not the browser's "Please match the requested format".
+    verify(dialog, "12a456")
+    expect(dialog.get_by_role("alert")).to_have_text("Enter the 6 digits from your message")
     verify(dialog, inbox.sms_code(CARL_PHONE))
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carl Jensen")
 
@@ -203,3 +206,19 @@ def test_a_lock_says_until_when_and_whom_to_ask(open_browser, team, inbox):
     expect(dialog.get_by_role("button", name="Verify")).to_be_disabled()
     expect(dialog.get_by_role("button", name="Resend")).to_be_disabled()
     check_and_capture(page, "pop-up-locked", full_page=False)
+
+
+def test_without_javascript_the_code_page_says_the_same(open_browser, team, inbox):
+    twofactor_on(team.enterprise, team.coworker, channel="sms")
+    page = open_browser(java_script=False)
+
+    log_in(page, "carl")
+
+    expect(page).to_have_url(re.compile(r"/login/verify/$"))
+    expect(page.locator("#code-purpose")).to_have_text("Log in as carl")
+    expect(page.get_by_text("It expires in 10 minutes.")).to_be_visible()
+    page.get_by_label("Verification code").fill("12a456")
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the 6 digits from your message")
+    verify(page, inbox.sms_code(CARL_PHONE))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Carl Jensen")
