@@ -6,9 +6,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-# As the Procfile's ${PORT:-8000} and ${WEB_CONCURRENCY:-3}: empty counts as unset.
+# As the Procfile's ${PORT:-8000} and ${WEB_CONCURRENCY:-3} did: empty counts as unset
+# (WEB_WORKER_CLASS and WEB_THREADS too).
 bind = [f"0.0.0.0:{os.environ.get('PORT') or 8000}"]
-workers = int(os.environ.get("WEB_CONCURRENCY") or 3)
+# One process per core, four threads each: a login's requests wait on
+# PostgreSQL's commits and on Redis, and Argon2id runs outside the GIL, so a
+# thread keeps the core busy meanwhile. Measured on 2 cores against 2, 3, 4
+# and 6 sync workers and 3x4, 4x2 threads (docs/PERFORMANCE.md, "Capacity").
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2)
+worker_class = os.environ.get("WEB_WORKER_CLASS") or "gthread"
+threads = int(os.environ.get("WEB_THREADS") or 4)
 accesslog = "-"
 
 # /metrics sums what every worker counted: prometheus-client's multiprocess

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.all [--quick]
 
---quick runs each with tiny sizes (about a minute in all): CI runs it once,
+--quick runs each with tiny sizes (about three minutes in all): CI runs it once,
 to prove the benchmarks still work, not to judge the targets.
 """
 
@@ -24,6 +24,9 @@ BENCHMARKS = [
     "load",
     "fallback",
     "insight",
+    "hasher",
+    "open_loop",
+    "dj2fa",
 ]
 
 

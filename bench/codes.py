@@ -44,8 +44,11 @@ class RecordingTwilio(TwilioStandIn):
         with self._arrived:
             return len(self._by_to.get(to, ()))
 
-    def wait_code(self, to: str, *, seen: int, timeout: float = 15.0) -> str:
-        """The code in the first message to `to` after the first `seen` ones."""
+    def wait_code(
+        self, to: str, *, seen: int, timeout: float = 15.0, pattern: str | None = None
+    ) -> str:
+        """The code in the first message to `to` after the first `seen` ones
+        (the first group of `pattern`, by default the portal's "#123456")."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while len(self._by_to.get(to, ())) <= seen:
@@ -54,7 +57,7 @@ class RecordingTwilio(TwilioStandIn):
                     raise CodeTimeout(f"no code reached {to} in {timeout:.0f} s")
                 self._arrived.wait(left)
             body = self._by_to[to][seen]["form"].get("Body", "")
-        match = CODE_RE.search(body)
+        match = (re.compile(pattern) if pattern else CODE_RE).search(body)
         if not match:
             raise CodeTimeout(f"no code in the message to {to}")
         return match[1]

@@ -36,14 +36,17 @@ def coworkers_create(
     phone_prefix: int = 2,
     enrolled: bool = True,
     batch_size: int = 5000,
+    password_hash: str = "",
 ) -> list[tuple[str, str]]:
-    """Create `count` co-workers; returns their (username, phone)."""
+    """Create `count` co-workers; returns their (username, phone). Their
+    password is hashed by the first of PASSWORD_HASHERS, or is `password_hash`
+    (a hash of bench.client.PASSWORD made with other parameters)."""
     from django.contrib.auth import get_user_model
 
     from twofactor.models import CodeDevice
 
     user_model = get_user_model()
-    password = make_password(PASSWORD)
+    password = password_hash or make_password(PASSWORD)
     users = [
         user_model(
             username=f"{prefix}{i:06d}",

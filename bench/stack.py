@@ -53,7 +53,14 @@ class StackConfig:
     database: str = "bench"
     redis_db: int = 9
     eager: bool = False
-    web_workers: int = 2
+    # The served portal's settings; bench.today_settings is the portal before
+    # the capacity work (Django's Argon2 parameters), for before/after runs.
+    settings_module: str = "portal.settings"
+    # gunicorn's workers, worker class and threads; None: production's, from
+    # gunicorn.conf.py (and its WEB_* environment), as the Procfile runs it.
+    web_workers: int | None = 2
+    web_worker_class: str | None = "sync"
+    web_threads: int | None = 1
     worker_pool: str = "threads"
     worker_concurrency: int = 32
     worker_loglevel: str = os.environ.get("BENCH_WORKER_LOGLEVEL", "INFO")
@@ -241,11 +248,17 @@ class Stack:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def start_web(self, *, eager: bool | None = None) -> None:
+        # gunicorn reads ./gunicorn.conf.py (production's settings) first;
+        # the options below win over it.
+        shape = {
+            "-w": self.config.web_workers,
+            "--worker-class": self.config.web_worker_class,
+            "--threads": self.config.web_threads,
+        }
         argv = [
             str(BIN / "gunicorn"),
             "portal.wsgi",
-            "-w",
-            str(self.config.web_workers),
+            *(str(part) for option, value in shape.items() if value for part in (option, value)),
             "-b",
             f"127.0.0.1:{self.web_port}",
             "--graceful-timeout",
@@ -254,7 +267,9 @@ class Stack:
             "--access-logfile",
             "-",
         ]
-        proc = self._spawn("web", argv, self.env(eager=eager))
+        env = self.env(eager=eager)
+        env["DJANGO_SETTINGS_MODULE"] = self.config.settings_module
+        proc = self._spawn("web", argv, env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if proc.poll() is not None:
@@ -272,12 +287,51 @@ class Stack:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"gunicorn did not answer:\n{self.log_tail('web')}")
-        # Both workers have imported Django once the first answers; give the
-        # second a moment so a cold start isn't measured.
+        # Every worker has imported Django once the first answers; give the
+        # others a moment so a cold start isn't measured.
         self._wait_children("web", self.config.web_workers)
 
-    def restart_web(self, *, eager: bool) -> None:
+    def web_shape(self) -> tuple[str, int, int]:
+        """(worker class, workers, threads) gunicorn runs with: StackConfig's,
+        or what gunicorn.conf.py resolves to for the fields left None
+        (gunicorn --print-config, in the web's environment)."""
+        shape = {
+            "worker_class": self.config.web_worker_class,
+            "workers": self.config.web_workers,
+            "threads": self.config.web_threads,
+        }
+        if None in shape.values():
+            env = self.env()
+            env["DJANGO_SETTINGS_MODULE"] = self.config.settings_module
+            # Its own directory, so the config doesn't make a temporary one
+            # (--print-config loads the portal, which writes metrics there).
+            metrics = self.logs / "metrics-print"
+            metrics.mkdir(exist_ok=True)
+            env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics))
+            printed = subprocess.run(
+                [str(BIN / "gunicorn"), "portal.wsgi", "--print-config"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            resolved = {}
+            for line in printed.splitlines():
+                name, _, value = line.partition("=")
+                resolved[name.strip()] = value.strip()
+            shape = {k: v if v is not None else resolved[k] for k, v in shape.items()}
+        return str(shape["worker_class"]), int(shape["workers"]), int(shape["threads"])
+
+    def restart_web(self, *, eager: bool | None = None, **config) -> None:
+        """Start gunicorn again on a new port; `config` changes StackConfig's
+        web fields first (settings_module, web_workers, web_worker_class,
+        web_threads)."""
         self.stop("web")
+        for name, value in config.items():
+            if not hasattr(self.config, name):
+                raise TypeError(f"no StackConfig field {name!r}")
+            setattr(self.config, name, value)
         self.web_port = free_port()
         self.start_web(eager=eager)
 
@@ -316,9 +370,19 @@ class Stack:
 
     # --- processes to measure ------------------------------------------------------
 
-    def _wait_children(self, name: str, count: int, timeout: float = 20) -> None:
+    def _wait_children(self, name: str, count: int | None, timeout: float = 20) -> None:
+        """Until `count` children run; with None (a number gunicorn.conf.py
+        chose), until their number has not changed for a second."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and len(self.children(name)) < count:
+        seen, steady_since = -1, time.monotonic()
+        while time.monotonic() < deadline:
+            now = len(self.children(name))
+            if count is not None and now >= count:
+                return
+            if now != seen:
+                seen, steady_since = now, time.monotonic()
+            elif count is None and now and time.monotonic() - steady_since >= 1:
+                return
             time.sleep(0.1)
 
     def children(self, name: str) -> list[int]:
