@@ -75,7 +75,9 @@ def venv_ensure() -> tuple[float, str]:
     VENV.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     done = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"] + requirements(),
+        # Without PyPI, fail within a minute rather than after pip's many retries.
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        + ["--timeout", "15", "--retries", "1", *requirements()],
         capture_output=True,
         text=True,
         check=False,
