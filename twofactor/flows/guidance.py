@@ -35,7 +35,7 @@ def time_html(moment: datetime) -> SafeString:
 def _with_time(message: str, moment: datetime, **more: str) -> SafeString:
     """A translated sentence with %(time)s as a <time> element (the rest escaped)."""
     values = {"time": time_html(moment), **{k: conditional_escape(v) for k, v in more.items()}}
-    return mark_safe(conditional_escape(message) % values)  # noqa: S308  # nosec B308: escaped above
+    return mark_safe(conditional_escape(message) % values)  # noqa: S308  # nosec B308 B703 (escaped above)
 
 
 def administrators_named(person: Any) -> str:
