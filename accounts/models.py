@@ -20,6 +20,9 @@ class User(AbstractUser):
     # for its code (a session with no user yet) started before then is void.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     # The person's Language on My Account; empty: their browser's.
+    # When "Email every co-worker" last wrote to them (once a day at most:
+    # COWORKERS_NOTIFY_AGAIN_AFTER).
+    notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     REQUIRED_FIELDS = ["email"]

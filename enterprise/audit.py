@@ -18,6 +18,8 @@ REPEATABLE = frozenset(
         Action.LOGIN_FAILED,
         Action.LIMIT_REACHED,
         Action.PASSWORD_CHANGE_REFUSED,
+        # Not a denial, but anyone can repeat it at will (Account Information).
+        Action.NAME_CHANGED,
     }
 )
 

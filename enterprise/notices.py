@@ -4,8 +4,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,12 @@ from twofactor.vocabulary import PHONE_CHANNELS
 BATCH = 100
 
 
+def _plain(template_name: str, context: dict) -> str:
+    """A message's text, unescaped (the "plain" template engine) and never
+    marked safe: a page that shows it (the preview) escapes it there."""
+    return "".join([render_to_string(template_name, context, using="plain")])
+
+
 def _coworkers(enterprise_id: int):
     return (
         get_user_model()
@@ -30,13 +37,26 @@ def _coworkers(enterprise_id: int):
 
 def notify_recipients(*, enterprise_id: int, actor_id: int | None):
     """Who "Email every co-worker" writes to: active co-workers with an email
-    address who have not turned 2FA on, not the administrator who sends."""
+    address who have not turned 2FA on, not the administrator who sends, and
+    not emailed by it within COWORKERS_NOTIFY_AGAIN_AFTER (a repeated click or
+    a script sends nobody a second copy)."""
+    return notify_candidates(enterprise_id=enterprise_id, actor_id=actor_id).filter(
+        Q(notified_at__isnull=True) | Q(notified_at__lt=_notified_cutoff())
+    )
+
+
+def notify_candidates(*, enterprise_id: int, actor_id: int | None):
+    """Everyone the notice is for, whenever they were last emailed."""
     return (
         _coworkers(enterprise_id)
         .exclude(twofactor_device__enrolled=True)
         .exclude(pk=actor_id)
         .only("id", "email", "phone", "username", "first_name", "last_name", "language")
     )
+
+
+def _notified_cutoff():
+    return timezone.now() - settings.COWORKERS_NOTIFY_AGAIN_AFTER
 
 
 def twofactor_available_message(user, *, enterprise, actor) -> EmailMessage:
@@ -46,7 +66,7 @@ def twofactor_available_message(user, *, enterprise, actor) -> EmailMessage:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         return EmailMessage(
             subject=_("Two-factor authentication is available for your Customer Portal login"),
-            body=render_to_string(
+            body=_plain(
                 "enterprise/messages/twofactor_available.txt",
                 {
                     "user": user,
@@ -83,9 +103,17 @@ def coworkers_notify_batch(*, enterprise_id: int, actor_id: int, user_ids: list[
     turned 2FA on since the batch was queued is skipped."""
     enterprise = Enterprise.objects.get(pk=enterprise_id)
     actor = get_user_model().objects.filter(pk=actor_id).first()
-    users = notify_recipients(enterprise_id=enterprise_id, actor_id=actor_id).filter(
-        id__in=user_ids
-    )
+    # Claimed before the email goes: two sends queued at the same moment (or
+    # a batch the broker hands out twice) write to each person once.
+    with transaction.atomic():
+        claimed = list(
+            notify_recipients(enterprise_id=enterprise_id, actor_id=actor_id)
+            .filter(id__in=user_ids)
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("id", flat=True)
+        )
+        get_user_model().objects.filter(id__in=claimed).update(notified_at=timezone.now())
+    users = get_user_model().objects.filter(id__in=claimed).order_by("id")
     messages = [
         twofactor_available_message(user, enterprise=enterprise, actor=actor) for user in users
     ]
@@ -186,7 +214,7 @@ def _reminder_words(user, enterprise, kind: str, deadline: date) -> EmailMessage
         template = "enterprise/messages/rollout_reminder.txt"
         url = f"{settings.PORTAL_BASE_URL}/account/settings/"
     context = {"user": user, "enterprise": enterprise, "deadline": deadline, "settings_url": url}
-    return EmailMessage(subject=subject, body=render_to_string(template, context), to=[user.email])
+    return EmailMessage(subject=subject, body=_plain(template, context), to=[user.email])
 
 
 def _send(batch) -> int:

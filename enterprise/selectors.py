@@ -12,7 +12,11 @@ from django.db.models import CharField, Count, Exists, ExpressionWrapper, F, Out
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enterprise.models import AuditEvent
-from enterprise.notices import notify_recipients, twofactor_available_message
+from enterprise.notices import (
+    notify_candidates,
+    notify_recipients,
+    twofactor_available_message,
+)
 from enterprise.rollout import rollout_overdue, today_utc
 from twofactor.vocabulary import PHONE_CHANNELS
 
@@ -165,6 +169,8 @@ class NotifyPreview:
 
     count: int
     needs_phone: int
+    recently: int  # left out: emailed within COWORKERS_NOTIFY_AGAIN_AFTER
+    hours: int  # that window
     example: Any  # an EmailMessage, or None when nobody would get one
     example_user: Any
 
@@ -187,9 +193,12 @@ def notify_preview(*, actor) -> NotifyPreview:
         if example_user is not None
         else None
     )
+    everyone = notify_candidates(enterprise_id=enterprise.pk, actor_id=actor.pk).count()
     return NotifyPreview(
         count=counted["count"],
         needs_phone=counted["needs_phone"],
+        recently=everyone - counted["count"],
+        hours=int(settings.COWORKERS_NOTIFY_AGAIN_AFTER.total_seconds() // 3600),
         example=example,
         example_user=example_user,
     )

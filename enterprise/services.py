@@ -529,6 +529,15 @@ def coworker_unlock(*, admin, coworker, ip: str | None) -> bool:
     nothing to unlock."""
     if coworker.enterprise_id != admin.enterprise_id or not admin.is_enterprise_admin:
         raise PermissionDenied("Only an administrator of their enterprise can unlock them.")
+    if twofactor_on(coworker) and not twofactor_on(admin):
+        # As for Reset: a password alone must not reopen guessing at someone
+        # else's codes (two passwords would otherwise guess for ever).
+        raise CodeError(
+            _(
+                "Turn on two-factor authentication for your own login first: unlocking "
+                "someone else's codes needs a login that uses it."
+            )
+        )
     if not code_step_unlock(user=coworker):
         return False
     sessions_end(user=coworker)

@@ -147,7 +147,12 @@ def coworkers_notify(request):
             )
         else:
             messages.info(
-                request, _("Nobody was emailed: every co-worker has turned it on already.")
+                request,
+                _(
+                    "Nobody was emailed: every co-worker has turned it on already, or was "
+                    "emailed in the last %(hours)s hours."
+                )
+                % {"hours": int(settings.COWORKERS_NOTIFY_AGAIN_AFTER.total_seconds() // 3600)},
             )
         return redirect("enterprise:twofactor")
     return render(
@@ -220,12 +225,19 @@ def coworker_reset(request, user_id: int):
 def coworker_unlock(request, user_id: int):
     coworker = _coworker(request, user_id)
     name = coworker.get_full_name() or coworker.username
-    if services.coworker_unlock(admin=request.user, coworker=coworker, ip=client_ip(request)):
+    try:
+        unlocked = services.coworker_unlock(
+            admin=request.user, coworker=coworker, ip=client_ip(request)
+        )
+    except CodeError as exc:
+        messages.error(request, exc.message)
+        unlocked = None
+    if unlocked:
         messages.success(
             request,
             _("%(name)s is unlocked. They were told by email and log in again.") % {"name": name},
         )
-    else:
+    elif unlocked is False:
         messages.info(request, _("%(name)s was not locked.") % {"name": name})
     if request.POST.get("back") == "table":
         # Unlock from the co-worker table: back to the table, not their page.

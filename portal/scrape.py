@@ -18,11 +18,17 @@ from django.views.decorators.cache import never_cache
 from prometheus_client import REGISTRY, CollectorRegistry, make_wsgi_app, multiprocess
 from prometheus_client.django import PrometheusDjangoView
 
+# A request that came through a proxy says so; a scraper connects itself.
+RELAYED = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
 
-def scrape_allowed(*, authorization: str, remote_addr: str) -> bool:
+
+def scrape_allowed(*, authorization: str, remote_addr: str, relayed: bool = False) -> bool:
     """`Authorization: Bearer <METRICS_TOKEN>` (compared in constant time;
     no token set: none is accepted), or REMOTE_ADDR in an allowed network.
-    REMOTE_ADDR only: X-Forwarded-For is the caller's to write."""
+    REMOTE_ADDR only: X-Forwarded-For is the caller's to write. A relayed
+    request never gets in by its network: behind a proxy or load balancer
+    inside an allowed network, REMOTE_ADDR is the proxy's, for every client
+    on the internet."""
     token = settings.METRICS_TOKEN
     if token:
         scheme, _, given = authorization.strip().partition(" ")
@@ -31,6 +37,8 @@ def scrape_allowed(*, authorization: str, remote_addr: str) -> bool:
             given.strip().encode("utf-8", "surrogatepass"), token.encode()
         ):
             return True
+    if relayed:
+        return False
     return _from_allowed_network(remote_addr, tuple(settings.METRICS_ALLOWED_NETWORKS))
 
 
@@ -69,6 +77,7 @@ class MetricsView(PrometheusDjangoView):
         if not scrape_allowed(
             authorization=request.headers.get("Authorization", ""),
             remote_addr=request.META.get("REMOTE_ADDR", ""),
+            relayed=any(header in request.META for header in RELAYED),
         ):
             raise Http404
         self.registry = registry()
@@ -96,6 +105,7 @@ def worker_serve(port: int) -> WSGIServer:
         if environ.get("PATH_INFO") != "/metrics" or not scrape_allowed(
             authorization=environ.get("HTTP_AUTHORIZATION", ""),
             remote_addr=environ.get("REMOTE_ADDR", ""),
+            relayed=any(header in environ for header in RELAYED),
         ):
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"Not Found\n"]

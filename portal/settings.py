@@ -99,6 +99,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text messages (emails, SMS, the words of a call): nothing is
+        # HTML, so nothing is HTML-escaped ("O'Brien & Sons", not "O&#x27;Brien").
+        "NAME": "plain",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {
@@ -352,6 +361,9 @@ LOGIN_ACCOUNT_WINDOW = timedelta(hours=1)
 AUDIT_REPEAT_WINDOW = timedelta(minutes=10)
 
 ENTERPRISE_COWORKERS_PER_PAGE = 25
+# Not in the behaviour: "Email every co-worker" writes to a person at most
+# once in this long, however often it is clicked (or scripted).
+COWORKERS_NOTIFY_AGAIN_AFTER = timedelta(hours=24)
 
 # --- Rolling out (docs/BEHAVIOUR.md, "Rolling out") ---------------------------
 # Reminders to co-workers without 2FA, this many days before the deadline.

@@ -28,6 +28,11 @@ def _portal_test_settings(settings):
     locmem.outbox.clear()
     yield
     locmem.outbox.clear()
+    # A request in the test client leaves its language active in this thread
+    # (each real request activates its own): the next test starts in English.
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture

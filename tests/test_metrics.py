@@ -96,6 +96,25 @@ def test_an_allowed_network_needs_no_token(client, db, gate):
     assert status("203.0.113.9", HTTP_X_REAL_IP="10.1.2.3") == 404
 
 
+def test_a_request_relayed_by_a_proxy_inside_the_allowed_network_is_refused(client, db, gate):
+    """Red-team finding: behind a proxy or load balancer whose own address is
+    allowed, every internet client arrives with the proxy's REMOTE_ADDR. A
+    relayed request says so in its headers; a scraper connects itself."""
+    gate.METRICS_ALLOWED_NETWORKS = ["10.1.0.0/16"]
+
+    for header in ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP"):
+        relayed = client.get("/metrics", REMOTE_ADDR="10.1.2.3", **{header: "203.0.113.9"})
+        assert relayed.status_code == 404, header
+    # The token still opens it through a proxy.
+    token = client.get(
+        "/metrics",
+        REMOTE_ADDR="10.1.2.3",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        HTTP_AUTHORIZATION=f"Bearer {gate.METRICS_TOKEN}",
+    )
+    assert token.status_code == 200
+
+
 def near_misses():
     """Headers one step away from the right one."""
     return st.one_of(

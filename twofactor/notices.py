@@ -134,6 +134,6 @@ def notice_deliver(*, kind: str, user_id: int, to: list[str], context: dict[str,
             key: number_format(value, force_grouping=True) if type(value) is int else value
             for key, value in data.items()
         }
-        body = render_to_string(f"twofactor/notices/{kind}.txt", data).strip() + "\n"
+        body = render_to_string(f"twofactor/notices/{kind}.txt", data, using="plain").strip() + "\n"
     messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
     get_connection().send_messages(messages)

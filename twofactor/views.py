@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -101,7 +100,7 @@ def _with_guidance(exc: CodeError, user: Any) -> str:
         return f"{exc.message} {guidance.unlock_guidance(user)}"
     if exc.retry_at is None:
         return exc.message
-    return f"{exc.message} {strip_tags(guidance.wait_guidance(user, exc.retry_at))}"
+    return f"{exc.message} {guidance.wait_guidance_text(user, exc.retry_at)}"
 
 
 def _login_ended(result: str, *, factor: str = "none") -> None:

@@ -175,3 +175,17 @@ def test_with_2fa_off_a_new_phone_saves_unconfirmed(client, coworker, acme, outb
     coworker.refresh_from_db()
     assert coworker.phone.as_e164 == "+13035550177"
     assert CodeDevice.objects.get(user=coworker).phone_unproven
+
+
+def test_a_script_renaming_itself_adds_to_one_audit_row(client, coworker):
+    """Red-team finding: 50 renames were 50 audit rows; a co-worker's script
+    could bury the enterprise's log. Repeats within AUDIT_REPEAT_WINDOW count
+    on one row, as repeated denials do."""
+    verified_login(client, coworker)
+
+    for i in range(50):
+        client.post(reverse(PROFILE), profile_data(coworker, first_name=f"Carl{i}"))
+
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.NAME_CHANGED)
+    assert event.count == 50
+    assert event.detail == "first name changed"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from enterprise.models import AuditEvent
-from tests.code_step import page_text
+from tests.code_step import page_text, twofactor_on, verified_login
 from tests.fixtures import log_in
 from twofactor.models import CodeDevice
 
@@ -19,12 +19,10 @@ TAB = reverse("enterprise:twofactor")
 @pytest.fixture
 def ada(client, admin_user, coworker, acme, time_machine):
     time_machine.move_to(T0, tick=False)
-    acme.twofactor_enabled = True
-    acme.save()
-    CodeDevice.objects.update_or_create(
-        user=coworker, defaults={"enrolled": True, "confirmed": True, "name": "code"}
-    )
-    log_in(client, admin_user)
+    # Both use 2FA: an administrator whose login does not may not unlock
+    # someone whose login does (test_an_administrator_without_2fa_...).
+    twofactor_on(acme, admin_user, coworker)
+    verified_login(client, admin_user)
     return client
 
 
@@ -119,3 +117,25 @@ def test_the_csv_says_locked_too(ada, coworker):
     lock(coworker, failures=settings.TWOFACTOR_LONG_LOCK_FAILURES)
     csv = b"".join(ada.get(reverse("enterprise:coworkers_export")).streaming_content).decode()
     assert "Locked until an administrator unlocks it" in csv
+
+
+def test_an_administrator_without_2fa_cannot_unlock_someone_with_it(
+    client, admin_user, coworker, acme, time_machine
+):
+    """Red-team finding: with the administrator's password and the victim's,
+    an attacker could unlock after each 100-failure lock and guess codes for
+    ever. Unlock now follows Reset's rule: a password alone never undoes
+    another's second factor."""
+    time_machine.move_to(T0, tick=False)
+    twofactor_on(acme, coworker)
+    lock(coworker, failures=100)
+    log_in(client, admin_user)  # the administrator's own login has no 2FA
+
+    response = client.post(reverse("enterprise:unlock", args=[coworker.pk]), {"back": "table"})
+
+    assert response.status_code == 302
+    assert CodeDevice.objects.get(user=coworker).throttling_failure_count == 100
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.CODE_STEP_UNLOCKED).exists()
+    assert "Turn on two-factor authentication for your own login first" in page_text(
+        client.get(TAB)
+    )

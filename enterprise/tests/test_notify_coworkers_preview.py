@@ -134,7 +134,7 @@ def test_nobody_left_to_email(ada, team):
     assert (
         "Nobody to email: every co-worker has turned on two-factor authentication already." in text
     )
-    assert "Nobody was emailed: every co-worker has turned it on already." in page_text(response)
+    assert "Nobody was emailed: every co-worker has turned it on already" in page_text(response)
     assert mail.outbox == []
 
 
@@ -144,3 +144,63 @@ def test_a_coworker_cannot_preview_or_send(client, coworker, team):
     assert client.get(NOTIFY).status_code == 403
     assert client.post(NOTIFY, {"confirm": "send"}).status_code == 403
     assert mail.outbox == []
+
+
+def test_a_script_repeating_send_emails_each_coworker_once(ada):
+    """Red-team finding: twenty confirmed POSTs (a double click, a stolen
+    administrator session, a script) sent twenty copies to each co-worker."""
+    for _ in range(20):
+        ada.post(NOTIFY, {"confirm": "send"})
+
+    copies = sorted(address for message in mail.outbox for address in message.to)
+    assert copies == ["carl@example.com", "dora@example.com"]
+    text = page_text(ada.get(NOTIFY))
+    assert "Nobody to email now: the 2 co-workers who have not turned on two-factor" in text
+    assert "were emailed in the last 24 hours" in text
+
+
+def test_a_day_later_the_same_people_may_be_emailed_again(team, admin_user, time_machine):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    def send_at(moment):
+        time_machine.move_to(moment, tick=False)
+        client = Client()  # a session lasts 12 hours at most
+        log_in(client, admin_user)
+        assert client.post(NOTIFY, {"confirm": "send"}).status_code == 302
+
+    start = timezone.now()
+    send_at(start)
+    send_at(start + timedelta(hours=23))
+    assert len(mail.outbox) == 2
+    send_at(start + timedelta(hours=24, seconds=1))
+    assert len(mail.outbox) == 4
+
+
+def test_a_new_coworker_is_emailed_though_the_others_were_today(ada, acme, make_user):
+    ada.post(NOTIFY, {"confirm": "send"})
+    make_user("hana", acme)
+
+    text = page_text(ada.get(NOTIFY))
+    assert "This will email 1 co-worker who has not turned on two-factor authentication." in text
+    assert "2 other co-workers were emailed in the last 24 hours and are not emailed again." in text
+    ada.post(NOTIFY, {"confirm": "send"})
+    assert [m.to for m in mail.outbox][-1] == ["hana@example.com"]
+
+
+def test_an_email_says_a_name_as_it_was_typed(ada, acme, admin_user):
+    """Red-team finding: plain-text emails went through HTML autoescaping, so
+    "O'Brien & <Sons>" arrived as "O&#x27;Brien &amp; &lt;Sons&gt;"."""
+    admin_user.first_name, admin_user.last_name = "Ada", "O'Brien & <Sons>"
+    admin_user.save()
+    # The preview shows the words escaped once, for the page.
+    html = ada.get(NOTIFY).content.decode()
+    assert "O&#x27;Brien &amp; &lt;Sons&gt;" in html and "<Sons>" not in html
+
+    ada.post(NOTIFY, {"confirm": "send"})
+
+    [dora] = [m for m in mail.outbox if m.to == ["dora@example.com"]]
+    assert "Ada O'Brien & <Sons>" in dora.body
+    assert "&#x27;" not in dora.body and "&amp;" not in dora.body

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.services import portal_user_create
-from tests.browser.people import log_in, open_twofactor_tab
+from tests.browser.people import log_in, log_in_with_code, open_twofactor_tab
 from tests.browser.test_accessibility import check_and_capture
 from tests.code_step import twofactor_on
 from tests.fixtures import PASSWORD
@@ -64,11 +64,14 @@ def test_email_every_coworker_previews_then_sends(open_browser, sms_team, inbox)
 
 
 def test_a_locked_coworker_in_the_table_is_unlocked_from_it(open_browser, sms_team, inbox):
+    # Unlocking someone whose login uses 2FA takes an administrator whose
+    # login does too.
+    twofactor_on(sms_team.enterprise, sms_team.admin, sms_team.coworker, channel="sms")
     CodeDevice.objects.filter(user=sms_team.coworker).update(
         throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
     )
     page = open_browser()
-    log_in(page, "ada")
+    log_in_with_code(page, "ada", lambda: inbox.sms_code("+13035551212"))
     open_twofactor_tab(page)
 
     row = page.get_by_role("table", name="Co-workers").get_by_role("row").filter(has_text="carl")

@@ -40,8 +40,10 @@ def render_message(alias: str, code: str) -> Rendered:
         "host": urlsplit(settings.PORTAL_BASE_URL).hostname,
         "spoken_digits": ", ".join(code),
     }
-    subject = render_to_string("twofactor/messages/email_subject.txt", context).strip()
-    body = render_to_string(f"twofactor/messages/{alias}.txt", context).strip()
+    subject = render_to_string(
+        "twofactor/messages/email_subject.txt", context, using="plain"
+    ).strip()
+    body = render_to_string(f"twofactor/messages/{alias}.txt", context, using="plain").strip()
     return Rendered(subject=subject, body=body)
 
 

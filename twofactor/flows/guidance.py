@@ -50,6 +50,8 @@ def administrators_named(person: Any) -> str:
         .order_by("last_name", "first_name", "username")
     )
     shown = settings.TWOFACTOR_ADMINISTRATORS_NAMED
+    if shown <= 0:
+        return ""  # the operator chose "ask your administrator", unnamed
     names = ", ".join(a.get_full_name() or a.get_username() for a in admins[:shown])
     more = len(admins) - shown
     if more > 0:
@@ -67,6 +69,18 @@ def wait_guidance(person: Any, until: datetime) -> SafeString:
     return _with_time(
         gettext("Wait until %(time)s, or ask your administrator: %(names)s."), until, names=names
     )
+
+
+def wait_guidance_text(person: Any, until: datetime) -> str:
+    """wait_guidance as plain text (the login page's error): nothing escaped
+    here, so the page escapes it once."""
+    names = administrators_named(person)
+    if not names:
+        return gettext("Wait until %(time)s.") % {"time": at_utc(until)}
+    return gettext("Wait until %(time)s, or ask your administrator: %(names)s.") % {
+        "time": at_utc(until),
+        "names": names,
+    }
 
 
 def unlock_guidance(person: Any) -> str:

@@ -198,3 +198,41 @@ def test_a_wrong_password_names_nobody(client, coworker, make_user, acme):
     refused = password_step(client, coworker, password="not the password")
 
     assert "Lovelace" not in page_text(refused)
+
+
+def test_the_login_page_says_an_administrators_name_as_typed(client, coworker, make_user, acme):
+    """Red-team finding: on the login page after a timed lock the name was
+    escaped twice ("O&#x27;Brien &amp; Sons" on the screen)."""
+    from django.utils import timezone
+
+    from tests.code_step import twofactor_on
+
+    administrators(make_user, acme, ("Ada", "O'Brien & <Sons>"))
+    twofactor_on(acme, coworker)
+    CodeDevice.objects.filter(user=coworker).update(
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
+
+    refused = password_step(client, coworker)
+
+    assert refused.status_code == 429
+    assert "ask your administrator: Ada O'Brien & <Sons>." in page_text(refused)
+    assert "O&#x27;Brien &amp; &lt;Sons&gt;" in refused.content.decode()
+
+
+def test_naming_nobody_is_a_setting(client, coworker, make_user, acme, settings):
+    from django.utils import timezone
+
+    from tests.code_step import twofactor_on
+
+    settings.TWOFACTOR_ADMINISTRATORS_NAMED = 0
+    administrators(make_user, acme, ("Ada", "Lovelace"))
+    twofactor_on(acme, coworker)
+    CodeDevice.objects.filter(user=coworker).update(
+        throttling_failure_count=100, throttling_failure_timestamp=timezone.now()
+    )
+
+    text = page_text(password_step(client, coworker))
+
+    assert "Ask your administrator to unlock it." in text
+    assert "Lovelace" not in text and "more" not in text
