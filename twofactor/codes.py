@@ -139,10 +139,15 @@ def resend_ready_at(
     ]
     if hourly:
         return max(hourly), True
+    return _cooldown_ends(flow, now), False
+
+
+def _cooldown_ends(flow: uuid.UUID, now: datetime) -> datetime | None:
+    """When the resend cooldown of `flow`'s newest code ends; None if it has."""
     last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
     if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
-        return last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN, False
-    return None, False
+        return last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN
+    return None
 
 
 def challenge_issue(
@@ -197,21 +202,18 @@ def _challenge_issue(
         lock = device.lock()
         if lock:
             raise locked_error(lock)
-        if flow is not None and cooldown:
-            last = Challenge.objects.filter(flow=flow).order_by("-created_at").first()
-            if last and now < last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN:
-                ready = last.created_at + settings.TWOFACTOR_RESEND_COOLDOWN
-                seconds = max(1, int((ready - now).total_seconds() + 0.999))
-                raise RateLimited(
-                    ngettext(
-                        "A code was just sent. You can ask for a new one in %(seconds)s second.",
-                        "A code was just sent. You can ask for a new one in %(seconds)s seconds.",
-                        seconds,
-                    )
-                    % {"seconds": seconds},
-                    retry_at=ready,
-                    limit="resend cooldown",
+        if flow is not None and cooldown and (ready := _cooldown_ends(flow, now)):
+            seconds = max(1, int((ready - now).total_seconds() + 0.999))
+            raise RateLimited(
+                ngettext(
+                    "A code was just sent. You can ask for a new one in %(seconds)s second.",
+                    "A code was just sent. You can ask for a new one in %(seconds)s seconds.",
+                    seconds,
                 )
+                % {"seconds": seconds},
+                retry_at=ready,
+                limit="resend cooldown",
+            )
         for queryset, limit in _limits(user=user, purpose=purpose, address=destination.address):
             retry_at = _window_retry_at(queryset, limit, now)
             if retry_at:

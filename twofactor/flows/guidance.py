@@ -62,25 +62,23 @@ def administrators_named(person: Any) -> str:
     return names
 
 
-def wait_guidance(person: Any, until: datetime) -> SafeString:
-    names = administrators_named(person)
+def _wait_words(names: str) -> str:
     if not names:
-        return _with_time(gettext("Wait until %(time)s."), until)
-    return _with_time(
-        gettext("Wait until %(time)s, or ask your administrator: %(names)s."), until, names=names
-    )
+        return gettext("Wait until %(time)s.")
+    return gettext("Wait until %(time)s, or ask your administrator: %(names)s.")
+
+
+def wait_guidance(person: Any, until: datetime) -> SafeString:
+    """Until when, and whom to ask, with the time in a <time> for the script."""
+    names = administrators_named(person)
+    return _with_time(_wait_words(names), until, names=names)
 
 
 def wait_guidance_text(person: Any, until: datetime) -> str:
     """wait_guidance as plain text (the login page's error): nothing escaped
     here, so the page escapes it once."""
     names = administrators_named(person)
-    if not names:
-        return gettext("Wait until %(time)s.") % {"time": at_utc(until)}
-    return gettext("Wait until %(time)s, or ask your administrator: %(names)s.") % {
-        "time": at_utc(until),
-        "names": names,
-    }
+    return _wait_words(names) % {"time": at_utc(until), "names": names}
 
 
 def unlock_guidance(person: Any) -> str:
